@@ -1,0 +1,12 @@
+# Third-party packages, all from Debian 12 (scripts/install-deps.sh installs them).
+find_package(Threads REQUIRED)
+find_package(Boost 1.74 REQUIRED CONFIG)                    # Boost::headers (Lockfree, later Beast/Asio)
+find_package(tomlplusplus 3 REQUIRED CONFIG)               # tomlplusplus::tomlplusplus
+find_package(RapidJSON REQUIRED CONFIG)                    # RAPIDJSON_INCLUDE_DIRS only, no target
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(PCAP REQUIRED IMPORTED_TARGET libpcap)   # PkgConfig::PCAP
+
+if(NOT TARGET nms_rapidjson)
+  add_library(nms_rapidjson INTERFACE)
+  target_include_directories(nms_rapidjson SYSTEM INTERFACE ${RAPIDJSON_INCLUDE_DIRS})
+endif()

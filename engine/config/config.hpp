@@ -1,0 +1,70 @@
+#pragma once
+// Config: plain structs, one per [section] of config/netmonsec.toml. Loaded and validated
+// by config_loader; the engine only ever sees a fully validated Config.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "flow/flow_timeouts.hpp"
+
+namespace nms::config {
+
+enum class CaptureMethod : uint8_t { kAfPacket, kPcap };
+
+struct CaptureConfig {
+    std::vector<std::string> interfaces;   // live capture; repeatable -i
+    std::string pcap_file;                 // -r: replay a pcap/pcapng file instead
+    double replay_speed = 0;               // 0 = as fast as possible; 1 = recorded timing
+    uint32_t loop = 1;                     // replays of the file; 0 = forever
+    CaptureMethod method = CaptureMethod::kAfPacket;
+    uint32_t threads_per_interface = 1;    // AF_PACKET fanout members per NIC
+    std::vector<int> cpus;                 // capture thread CPUs, in order; empty = auto
+    uint32_t snaplen = 2048;               // bytes kept per frame (slab slot size)
+    uint32_t block_size = 1u << 20;        // TPACKET_V3 block bytes (power of two, >= page)
+    uint32_t block_count = 64;             // blocks per ring
+    uint32_t block_timeout_ms = 10;        // kernel retires a partly filled block after this
+    bool promiscuous = true;
+    bool fanout_defrag = true;             // PACKET_FANOUT_FLAG_DEFRAG
+    uint16_t fanout_group = 0;             // 0 = derived from the process id
+    std::string bpf;                       // libpcap filter expression; empty = everything
+};
+
+struct PipelineConfig {
+    uint32_t workers = 0;                  // 0 = auto (online CPUs - capture threads, >= 1)
+    std::vector<int> worker_cpus;          // empty = auto
+    uint32_t ring_size = 4096;             // packets per capture->worker SPSC ring
+    uint32_t slab_slots = 0;               // 0 = auto: enough for every ring to be full
+};
+
+struct FlowConfig {
+    uint32_t max_flows = 1u << 20;         // across all workers; split evenly
+    flow::FlowTimeouts timeouts;
+};
+
+struct StatsConfig {
+    uint32_t interval_ms = 1000;
+    uint32_t history_seconds = 3600;
+    uint32_t top_talkers = 20;
+};
+
+struct OutputConfig {
+    std::string eve_path;                  // empty = off; "-" = stdout
+    bool eve_flow = true;
+    bool eve_stats = true;
+};
+
+struct LogConfig {
+    std::string level = "warn";            // error | warn | info | debug
+};
+
+struct Config {
+    CaptureConfig capture;
+    PipelineConfig pipeline;
+    FlowConfig flow;
+    StatsConfig stats;
+    OutputConfig output;
+    LogConfig log;
+    std::string path;                      // file it was loaded from ("" = built-in defaults)
+};
+
+}  // namespace nms::config
