@@ -15,6 +15,8 @@ struct FlowTimeouts {
     uint32_t icmp_s = 60;
     uint32_t other_s = 120;
     uint32_t active_s = 1800;         // 0 = never split long flows
+
+    bool operator==(const FlowTimeouts&) const = default;  // config reload diffs
 };
 
 }  // namespace nms::flow
