@@ -18,6 +18,7 @@ struct FlowKey {
     uint8_t proto = 0;       // IP protocol number of the innermost transport
     uint8_t tunnel_type = 0; // TunnelType of the outermost decapsulated tunnel, 0 = none
     uint32_t tunnel_id = 0;  // VNI / GRE key, when the tunnel has one
+    uint32_t reserved = 0;   // explicit tail padding: no indeterminate bytes for memcmp/hash
 
     friend bool operator==(const FlowKey& a, const FlowKey& b) noexcept {
         return std::memcmp(&a, &b, sizeof(FlowKey)) == 0;
