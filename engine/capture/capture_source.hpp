@@ -14,10 +14,11 @@ namespace nms::capture {
 struct RawFrame {
     const uint8_t* data = nullptr;
     uint32_t caplen = 0;
-    uint32_t wirelen = 0;
+    uint32_t wirelen = 0;       // bytes on the wire, including a tag moved into vlan_tci
     TimestampNs ts_ns = 0;
     uint16_t vlan_tci = 0;      // AF_PACKET strips the outer 802.1Q tag into metadata
     bool vlan_valid = false;    // when set, the decoder must re-insert vlan_tci
+    uint16_t vlan_tpid = 0x8100;  // TPID of the stripped tag (0x88a8 for an 802.1ad outer tag)
 };
 
 class FrameSink {
@@ -43,6 +44,7 @@ struct CaptureCounters {
     uint64_t truncated = 0;       // caplen < wirelen (snap length or short record)
     uint64_t bad_records = 0;     // malformed file records skipped
     uint64_t discarded_sync = 0;  // dropped while a fanout group was forming
+    uint64_t clamped = 0;         // file records with caplen > wirelen or wirelen 0 (fixed up)
 };
 
 class CaptureSource {
