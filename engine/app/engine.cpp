@@ -1,0 +1,209 @@
+#include "app/engine.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+#include <thread>
+
+#include "capture/capture_factory.hpp"
+#include "common/cpu.hpp"
+#include "common/log.hpp"
+#include "common/time.hpp"
+#include "output/eve_format.hpp"
+
+namespace nms::app {
+namespace {
+
+uint32_t round_up_pow2(uint32_t v) {
+    uint32_t p = 1;
+    while (p < v) p <<= 1;
+    return p;
+}
+
+}  // namespace
+
+Engine::Engine(config::Config cfg) : cfg_(std::move(cfg)) {}
+
+Engine::~Engine() { shutdown(); }
+
+std::vector<int> Engine::plan_cpus(size_t captures, size_t workers) const {
+    // Explicit lists win. Otherwise pin only when every thread can have a CPU of its own:
+    // pinning two busy threads onto one core is worse than letting the scheduler move them.
+    std::vector<int> plan(captures + workers, -1);
+    const auto& cc = cfg_.capture.cpus;
+    const auto& wc = cfg_.pipeline.worker_cpus;
+    for (size_t i = 0; i < captures && i < cc.size(); ++i) plan[i] = cc[i];
+    for (size_t i = 0; i < workers && i < wc.size(); ++i) plan[captures + i] = wc[i];
+    if (!cc.empty() || !wc.empty()) return plan;
+    const auto cpus = allowed_cpus();
+    if (cpus.size() < captures + workers) return plan;
+    for (size_t i = 0; i < plan.size(); ++i) plan[i] = cpus[i];
+    return plan;
+}
+
+std::optional<std::string> Engine::open_sources(std::vector<std::unique_ptr<capture::CaptureSource>>& out) {
+    const auto& cc = cfg_.capture;
+    capture::CaptureSourceSpec base;
+    base.snaplen = cc.snaplen;
+    base.bpf = cc.bpf;
+    base.block_size = cc.block_size;
+    base.block_count = cc.block_count;
+    base.block_timeout_ms = cc.block_timeout_ms;
+    base.promiscuous = cc.promiscuous;
+    base.fanout_defrag = cc.fanout_defrag;
+    base.replay_speed = cc.replay_speed;
+    base.loop = cc.loop;
+    std::vector<capture::CaptureSourceSpec> specs;
+    if (!cc.pcap_file.empty()) {
+        auto s = base;
+        s.kind = capture::CaptureKind::kFile;
+        s.path = cc.pcap_file;
+        specs.push_back(s);
+    }
+    for (size_t i = 0; i < cc.interfaces.size(); ++i) {
+        const bool afp = cc.method == config::CaptureMethod::kAfPacket;
+        // libpcap live capture has no fanout: one thread per interface.
+        const uint32_t members = afp ? std::max<uint32_t>(1, cc.threads_per_interface) : 1;
+        auto sync = members > 1 ? std::make_shared<capture::FanoutSync>(members) : nullptr;
+        for (uint32_t m = 0; m < members; ++m) {
+            auto s = base;
+            s.kind = afp ? capture::CaptureKind::kAfPacket : capture::CaptureKind::kPcapLive;
+            s.interface = cc.interfaces[i];
+            s.fanout = members > 1;
+            s.fanout_group = cc.fanout_group ? static_cast<uint16_t>(cc.fanout_group + i)
+                                             : capture::default_fanout_group(static_cast<uint32_t>(i));
+            s.sync = sync;
+            specs.push_back(s);
+        }
+    }
+    if (specs.empty()) return std::string("nothing to capture: give -i IFACE, -r FILE, or [capture] interfaces");
+    for (const auto& spec : specs) {
+        std::string error;
+        auto src = capture::make_capture_source(spec, error);
+        if (!src) return error;
+        out.push_back(std::move(src));
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> Engine::open() {
+    std::vector<std::unique_ptr<capture::CaptureSource>> sources;
+    if (auto err = open_sources(sources)) return err;
+
+    const bool replay = offline();
+    const size_t n_cap = sources.size();
+    size_t n_workers = cfg_.pipeline.workers;
+    if (n_workers == 0) {
+        const size_t cpus = std::max<size_t>(1, allowed_cpus().size());
+        n_workers = cpus > n_cap ? cpus - n_cap : 1;
+    }
+    const uint32_t ring = cfg_.pipeline.ring_size;
+    const uint32_t slot = (cfg_.capture.snaplen + 4 + 63) / 64 * 64;  // +4: a restored VLAN tag
+    try {
+        if (!cfg_.output.eve_path.empty()) eve_ = std::make_unique<output::EveWriter>(cfg_.output.eve_path);
+        for (size_t c = 0; c < n_cap; ++c)
+            for (size_t w = 0; w < n_workers; ++w)
+                channels_.push_back(std::make_unique<pipeline::PacketChannel>(ring, slot, sources[c]->link_type()));
+
+        const auto cpus = plan_cpus(n_cap, n_workers);
+        const uint32_t per_worker = std::max<uint32_t>(
+            1024, round_up_pow2(static_cast<uint32_t>(cfg_.flow.max_flows / n_workers)));
+        for (size_t w = 0; w < n_workers; ++w) {
+            pipeline::WorkerOptions o;
+            o.id = static_cast<uint32_t>(w);
+            o.flow_capacity = std::min<uint32_t>(per_worker, cfg_.flow.max_flows);
+            o.timeouts = cfg_.flow.timeouts;
+            o.flow_id_stride = static_cast<uint32_t>(n_workers);
+            o.cpu = cpus[n_cap + w];
+            o.offline = replay;
+            o.top_talkers = cfg_.stats.top_talkers;
+            std::vector<pipeline::PacketChannel*> in;
+            for (size_t c = 0; c < n_cap; ++c) in.push_back(channels_[c * n_workers + w].get());
+            workers_.push_back(std::make_unique<pipeline::Worker>(o, std::move(in), control_));
+        }
+        for (size_t c = 0; c < n_cap; ++c) {
+            std::vector<pipeline::PacketChannel*> out;
+            for (size_t w = 0; w < n_workers; ++w) out.push_back(channels_[c * n_workers + w].get());
+            captures_.push_back(
+                std::make_unique<pipeline::CaptureThread>(std::move(sources[c]), std::move(out), cpus[c], replay));
+        }
+    } catch (const std::bad_alloc&) {
+        return std::string("not enough memory for rings and flow tables: lower pipeline.ring_size, "
+                           "capture.snaplen or flow.max_flows");
+    } catch (const std::exception& e) {
+        return std::string(e.what());
+    }
+
+    std::vector<pipeline::Worker*> ws;
+    for (auto& w : workers_) ws.push_back(w.get());
+    std::vector<pipeline::CaptureThread*> cs;
+    for (auto& c : captures_) cs.push_back(c.get());
+    output_ = std::make_unique<output::OutputThread>(ws, eve_.get(), cfg_.output.eve_flow);
+    stats_ = std::make_unique<stats::StatsThread>(cfg_.stats.interval_ms, cfg_.stats.top_talkers,
+                                                  cfg_.stats.history_seconds * 1000 / cfg_.stats.interval_ms, ws, cs,
+                                                  control_);
+    // A replay running as fast as possible logs stats once, at the end; live and paced
+    // replays log every tick.
+    const bool stats_every_tick = !replay || cfg_.capture.replay_speed > 0;
+    if (eve_ && cfg_.output.eve_stats && stats_every_tick) {
+        stats_->set_listener([eve = eve_.get()](const stats::SnapshotPtr& s) {
+            std::string line;
+            output::append_stats_event(line, *s);
+            line.push_back('\n');
+            eve->write(line);
+        });
+    }
+    log::info("engine: %zu capture thread(s), %zu worker(s), ring %u x %u B slots", n_cap, n_workers, ring, slot);
+    return std::nullopt;
+}
+
+void Engine::start() {
+    started_mono_ = monotonic_ns();
+    for (auto& w : workers_) w->start();
+    output_->start();
+    stats_->start();
+    for (auto& c : captures_) c->start();
+    started_ = true;
+}
+
+bool Engine::captures_finished() const noexcept {
+    return std::all_of(captures_.begin(), captures_.end(), [](const auto& c) { return c->finished(); });
+}
+
+RunSummary Engine::shutdown() {
+    if (!started_ || shut_down_) return summary_;
+    shut_down_ = true;
+    for (auto& c : captures_) c->request_stop();
+    for (auto& c : captures_) c->join();
+    control_.inputs_done.store(true, std::memory_order_release);
+    for (auto& w : workers_) w->join();
+    output_->join();
+    stats_->stop();
+    auto snap = stats_->tick(true);
+    if (eve_ && cfg_.output.eve_stats) {
+        std::string line;
+        output::append_stats_event(line, *snap);
+        line.push_back('\n');
+        eve_->write(line);
+        eve_->flush();
+    }
+    summary_.packets = snap->traffic.packets;
+    summary_.bytes = snap->traffic.bytes;
+    summary_.flows = output_->flows_written();
+    summary_.invalid = snap->decode_invalid;
+    summary_.drops = snap->kernel_drops + snap->ring_full_drops + snap->records_dropped;
+    summary_.seconds = static_cast<double>(monotonic_ns() - started_mono_) / 1e9;
+    for (auto& c : captures_)
+        if (!c->error().empty()) summary_.capture_errors += c->name() + ": " + c->error() + "; ";
+    return summary_;
+}
+
+void Engine::reload(const config::Config& fresh) {
+    for (auto& w : workers_) w->set_pending_timeouts(fresh.flow.timeouts);
+    cfg_.flow.timeouts = fresh.flow.timeouts;
+    log::warn("configuration reloaded from %s (flow timeouts and log level apply now; capture, pipeline and "
+              "output settings apply at the next restart)", fresh.path.empty() ? "defaults" : fresh.path.c_str());
+}
+
+stats::SnapshotPtr Engine::latest_snapshot() const { return stats_ ? stats_->latest() : nullptr; }
+
+}  // namespace nms::app

@@ -1,0 +1,73 @@
+#pragma once
+// Engine: builds the thread topology from a validated Config and runs it.
+//   capture[c] --PacketChannel--> worker[w] --FlowRecordRing--> output (EVE)
+//                                  worker[w] --ShardSnapshot--> stats --> latest Snapshot
+// Start order: workers, output, stats, then captures (consumers before producers).
+// Stop order: captures, then workers drain and flush, then output and stats finish.
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "capture/capture_source.hpp"
+#include "config/config.hpp"
+#include "output/eve_writer.hpp"
+#include "output/output_thread.hpp"
+#include "pipeline/capture_thread.hpp"
+#include "pipeline/packet_channel.hpp"
+#include "pipeline/worker.hpp"
+#include "stats/stats_thread.hpp"
+
+namespace nms::app {
+
+struct RunSummary {
+    uint64_t packets = 0;
+    uint64_t bytes = 0;
+    uint64_t flows = 0;            // flow records emitted
+    uint64_t invalid = 0;
+    uint64_t drops = 0;            // kernel + ring + records
+    double seconds = 0;
+    std::string capture_errors;    // non-fatal source errors (e.g. truncated file)
+};
+
+class Engine {
+ public:
+    explicit Engine(config::Config cfg);
+    ~Engine();
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+
+    // Opens capture sources and output files and builds the topology. On failure returns
+    // a message meant for the operator (exit code 2).
+    std::optional<std::string> open();
+    void start();
+    // True once every capture source has ended by itself (end of file) or failed.
+    [[nodiscard]] bool captures_finished() const noexcept;
+    // Stops capture, drains rings, flushes flows, finishes outputs. Idempotent.
+    RunSummary shutdown();
+    // SIGHUP: applies the settings that can change live; logs what needs a restart.
+    void reload(const config::Config& fresh);
+
+    [[nodiscard]] stats::SnapshotPtr latest_snapshot() const;
+    [[nodiscard]] const config::Config& config() const noexcept { return cfg_; }
+    [[nodiscard]] bool offline() const noexcept { return !cfg_.capture.pcap_file.empty(); }
+
+ private:
+    std::optional<std::string> open_sources(std::vector<std::unique_ptr<capture::CaptureSource>>& out);
+    std::vector<int> plan_cpus(size_t captures, size_t workers) const;
+
+    config::Config cfg_;
+    pipeline::WorkerControl control_;
+    std::vector<std::unique_ptr<pipeline::PacketChannel>> channels_;  // [capture * workers + worker]
+    std::vector<std::unique_ptr<pipeline::Worker>> workers_;
+    std::vector<std::unique_ptr<pipeline::CaptureThread>> captures_;
+    std::unique_ptr<output::EveWriter> eve_;
+    std::unique_ptr<output::OutputThread> output_;
+    std::unique_ptr<stats::StatsThread> stats_;
+    uint64_t started_mono_ = 0;
+    bool started_ = false;
+    bool shut_down_ = false;
+    RunSummary summary_;
+};
+
+}  // namespace nms::app

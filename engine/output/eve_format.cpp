@@ -1,0 +1,310 @@
+#include "output/eve_format.hpp"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <cstdio>
+#include <ctime>
+
+#include "decode/packet_view.hpp"
+
+namespace nms::output {
+namespace {
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void put_time(Writer& w, TimestampNs ns) {
+    const std::string t = eve_timestamp(ns);
+    w.String(t.c_str(), static_cast<rapidjson::SizeType>(t.size()));
+}
+
+void put_ip(Writer& w, const IpAddr& ip) {
+    char buf[64];
+    const size_t n = ip.format(buf);
+    w.String(buf, static_cast<rapidjson::SizeType>(n));
+}
+
+void put_flags(Writer& w, const char* key, uint8_t flags) {
+    char hex[4];
+    std::snprintf(hex, sizeof hex, "%02x", flags);
+    w.Key(key);
+    w.String(hex);
+}
+
+const char* tunnel_name(uint8_t t) {
+    switch (static_cast<decode::TunnelType>(t)) {
+        case decode::TunnelType::kGre: return "gre";
+        case decode::TunnelType::kVxlan: return "vxlan";
+        case decode::TunnelType::kGeneve: return "geneve";
+        case decode::TunnelType::kIpInIp: return "ipip";
+        case decode::TunnelType::kTeredo: return "teredo";
+        case decode::TunnelType::kMpls: return "mpls";
+        default: return "none";
+    }
+}
+
+void put_tcp(Writer& w, const flow::Flow& f) {
+    const uint8_t ts = f.tcp_flags[flow::kToServer];
+    const uint8_t tc = f.tcp_flags[flow::kToClient];
+    const uint8_t all = ts | tc;
+    w.Key("tcp");
+    w.StartObject();
+    put_flags(w, "tcp_flags", all);
+    put_flags(w, "tcp_flags_ts", ts);
+    put_flags(w, "tcp_flags_tc", tc);
+    static constexpr struct { uint8_t bit; const char* name; } kFlags[] = {
+        {decode::kTcpSyn, "syn"}, {decode::kTcpFin, "fin"}, {decode::kTcpRst, "rst"}, {decode::kTcpPsh, "psh"},
+        {decode::kTcpAck, "ack"}, {decode::kTcpUrg, "urg"}, {decode::kTcpEce, "ecn"}, {decode::kTcpCwr, "cwr"}};
+    for (const auto& fl : kFlags) {
+        if (all & fl.bit) {
+            w.Key(fl.name);
+            w.Bool(true);
+        }
+    }
+    w.Key("state");
+    w.String(flow::eve_tcp_state(f.tcp_state));
+    if (f.has_rtt) {
+        w.Key("rtt_ms");
+        w.Double(static_cast<double>(f.rtt_client_us + f.rtt_server_us) / 1000.0);
+        w.Key("rtt_client_ms");
+        w.Double(static_cast<double>(f.rtt_client_us) / 1000.0);
+        w.Key("rtt_server_ms");
+        w.Double(static_cast<double>(f.rtt_server_us) / 1000.0);
+    }
+    w.Key("retransmits");
+    w.Uint64(uint64_t{f.retransmits[0]} + f.retransmits[1]);
+    w.Key("out_of_order");
+    w.Uint64(uint64_t{f.out_of_order[0]} + f.out_of_order[1]);
+    w.EndObject();
+}
+
+}  // namespace
+
+std::string eve_timestamp(TimestampNs ns) {
+    const auto secs = static_cast<time_t>(ns / kNsPerSec);
+    const auto usec = static_cast<unsigned>((ns % kNsPerSec) / 1000);
+    tm t{};
+    gmtime_r(&secs, &t);
+    char buf[48];
+    const size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &t);
+    std::snprintf(buf + n, sizeof buf - n, ".%06u+0000", usec);
+    return buf;
+}
+
+const char* proto_name(uint8_t proto, char (&buf)[4]) noexcept {
+    switch (proto) {
+        case decode::kIpProtoTcp: return "TCP";
+        case decode::kIpProtoUdp: return "UDP";
+        case decode::kIpProtoIcmp: return "ICMP";
+        case decode::kIpProtoIcmpv6: return "IPv6-ICMP";
+        case decode::kIpProtoSctp: return "SCTP";
+        case decode::kIpProtoGre: return "GRE";
+        default: std::snprintf(buf, sizeof buf, "%u", proto); return buf;
+    }
+}
+
+void append_flow_event(std::string& out, const pipeline::FlowRecord& rec) {
+    const flow::Flow& f = rec.flow;
+    const bool has_ports = f.key.proto == decode::kIpProtoTcp || f.key.proto == decode::kIpProtoUdp ||
+                           f.key.proto == decode::kIpProtoSctp;
+    const IpAddr& cip = f.client_is_lo ? f.key.addr_lo : f.key.addr_hi;
+    const IpAddr& sip = f.client_is_lo ? f.key.addr_hi : f.key.addr_lo;
+    const uint16_t cport = f.client_is_lo ? f.key.port_lo : f.key.port_hi;
+    const uint16_t sport = f.client_is_lo ? f.key.port_hi : f.key.port_lo;
+
+    rapidjson::StringBuffer sb;
+    Writer w(sb);
+    w.StartObject();
+    w.Key("timestamp");
+    put_time(w, f.first_ns);
+    w.Key("flow_id");
+    w.Uint64(f.flow_id);
+    w.Key("event_type");
+    w.String("flow");
+    if (f.key.vlan) {
+        w.Key("vlan");
+        w.StartArray();
+        w.Uint(f.key.vlan);
+        w.EndArray();
+    }
+    w.Key("src_ip");
+    put_ip(w, cip);
+    if (has_ports) {
+        w.Key("src_port");
+        w.Uint(cport);
+    }
+    w.Key("dest_ip");
+    put_ip(w, sip);
+    if (has_ports) {
+        w.Key("dest_port");
+        w.Uint(sport);
+    }
+    char pbuf[4];
+    w.Key("proto");
+    w.String(proto_name(f.key.proto, pbuf));
+    w.Key("app_proto");
+    w.String(f.app_proto ? "detected" : "unknown");
+    if (f.key.tunnel_type) {
+        w.Key("tunnel");
+        w.StartObject();
+        w.Key("type");
+        w.String(tunnel_name(f.key.tunnel_type));
+        w.Key("id");
+        w.Uint(f.key.tunnel_id);
+        w.EndObject();
+    }
+    w.Key("flow");
+    w.StartObject();
+    w.Key("pkts_toserver");
+    w.Uint(f.pkts[flow::kToServer]);
+    w.Key("pkts_toclient");
+    w.Uint(f.pkts[flow::kToClient]);
+    w.Key("bytes_toserver");
+    w.Uint64(f.bytes[flow::kToServer]);
+    w.Key("bytes_toclient");
+    w.Uint64(f.bytes[flow::kToClient]);
+    w.Key("start");
+    put_time(w, f.first_ns);
+    w.Key("end");
+    put_time(w, f.last_ns);
+    w.Key("age");
+    w.Uint64((f.last_ns - f.first_ns) / kNsPerSec);
+    w.Key("state");
+    w.String(flow::eve_flow_state(f.tcp_state, f.key.proto));
+    w.Key("reason");
+    w.String(flow::eve_end_reason(rec.reason));
+    w.Key("alerted");
+    w.Bool(false);
+    w.EndObject();
+    if (f.key.proto == decode::kIpProtoTcp) put_tcp(w, f);
+    w.EndObject();
+    out.append(sb.GetString(), sb.GetSize());
+}
+
+void append_stats_event(std::string& out, const stats::Snapshot& s) {
+    using pipeline::ProtoClass;
+    const auto pc = [&](ProtoClass c) { return s.traffic.proto_packets[static_cast<size_t>(c)]; };
+    rapidjson::StringBuffer sb;
+    Writer w(sb);
+    w.StartObject();
+    w.Key("timestamp");
+    put_time(w, s.wall_ns);
+    w.Key("event_type");
+    w.String("stats");
+    w.Key("stats");
+    w.StartObject();
+    w.Key("uptime");
+    w.Uint64(static_cast<uint64_t>(s.uptime_s));
+
+    w.Key("capture");
+    w.StartObject();
+    uint64_t kp = 0;
+    for (const auto& c : s.captures) kp += c.kernel_packets;
+    w.Key("kernel_packets");
+    w.Uint64(kp);
+    w.Key("kernel_drops");
+    w.Uint64(s.kernel_drops);
+    w.Key("ring_full_drops");
+    w.Uint64(s.ring_full_drops);
+    w.Key("sources");
+    w.StartArray();
+    for (const auto& c : s.captures) {
+        w.StartObject();
+        w.Key("name");
+        w.String(c.name.c_str());
+        w.Key("frames");
+        w.Uint64(c.frames);
+        w.Key("kernel_drops");
+        w.Uint64(c.kernel_drops);
+        w.Key("ring_full_drops");
+        w.Uint64(c.ring_full_drops);
+        w.Key("truncated");
+        w.Uint64(c.truncated);
+        w.Key("bad_records");
+        w.Uint64(c.bad_records);
+        w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+
+    w.Key("decoder");
+    w.StartObject();
+    w.Key("pkts");
+    w.Uint64(s.traffic.packets);
+    w.Key("bytes");
+    w.Uint64(s.traffic.bytes);
+    w.Key("invalid");
+    w.Uint64(s.decode_invalid);
+    w.Key("ipv4");
+    w.Uint64(s.traffic.ipv4);
+    w.Key("ipv6");
+    w.Uint64(s.traffic.ipv6);
+    w.Key("tcp");
+    w.Uint64(pc(ProtoClass::kTcp));
+    w.Key("udp");
+    w.Uint64(pc(ProtoClass::kUdp));
+    w.Key("icmpv4");
+    w.Uint64(pc(ProtoClass::kIcmp));
+    w.Key("icmpv6");
+    w.Uint64(pc(ProtoClass::kIcmpv6));
+    w.Key("arp");
+    w.Uint64(pc(ProtoClass::kArp));
+    w.Key("tunneled");
+    w.Uint64(s.traffic.tunneled);
+    w.Key("fragments");
+    w.Uint64(s.traffic.fragments);
+    w.Key("event");
+    w.StartObject();
+    for (size_t i = 1; i < decode::kDecodeEventCount; ++i) {
+        if (s.traffic.decode_events[i] == 0) continue;
+        w.Key(decode::kDecodeEventNames[i]);
+        w.Uint64(s.traffic.decode_events[i]);
+    }
+    w.EndObject();
+    w.EndObject();
+
+    w.Key("flow");
+    w.StartObject();
+    w.Key("active");
+    w.Uint64(s.active_flows);
+    w.Key("created");
+    w.Uint64(s.flows.created);
+    w.Key("timeout");
+    w.Uint64(s.flows.ended_timeout);
+    w.Key("closed");
+    w.Uint64(s.flows.ended_closed);
+    w.Key("evicted");
+    w.Uint64(s.flows.evicted);
+    w.Key("records_dropped");
+    w.Uint64(s.records_dropped);
+    w.EndObject();
+
+    w.Key("rates");
+    w.StartObject();
+    w.Key("pps");
+    w.Double(s.pps);
+    w.Key("bps");
+    w.Double(s.bps);
+    w.EndObject();
+
+    w.Key("top_talkers");
+    w.StartArray();
+    for (const auto& t : s.top_talkers) {
+        w.StartObject();
+        w.Key("ip");
+        put_ip(w, t.ip);
+        w.Key("bytes_out");
+        w.Uint64(t.bytes_out);
+        w.Key("bytes_in");
+        w.Uint64(t.bytes_in);
+        w.Key("flows");
+        w.Uint(t.flows);
+        w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+    w.EndObject();
+    out.append(sb.GetString(), sb.GetSize());
+}
+
+}  // namespace nms::output

@@ -1,0 +1,20 @@
+#pragma once
+// EVE JSON rendering (Suricata's eve.json conventions) of ended flows and stats ticks.
+// One event = one line; callers append '\n'.
+#include <string>
+
+#include "pipeline/flow_record.hpp"
+#include "stats/snapshot.hpp"
+
+namespace nms::output {
+
+// "2013-03-07T21:42:06.869344+0000", as Suricata writes timestamps (UTC here).
+std::string eve_timestamp(TimestampNs ns);
+
+void append_flow_event(std::string& out, const pipeline::FlowRecord& rec);
+void append_stats_event(std::string& out, const stats::Snapshot& snap);
+
+// IANA-style protocol name as Suricata prints it ("TCP", "UDP", "ICMP", "IPv6-ICMP", or the number).
+const char* proto_name(uint8_t proto, char (&buf)[4]) noexcept;
+
+}  // namespace nms::output

@@ -1,0 +1,90 @@
+#pragma once
+// Snapshot: the immutable, merged view of the whole engine at one stats tick. Published as
+// shared_ptr<const Snapshot>; everything that shows state (EVE stats, REST, WebSocket,
+// /metrics, the dashboard) renders from one of these and never touches worker state.
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pipeline/shard_snapshot.hpp"
+#include "pipeline/traffic_counters.hpp"
+
+namespace nms::stats {
+
+struct RatePoint {
+    TimestampNs wall_ns = 0;
+    double pps = 0;
+    double bps = 0;               // bits per second (wire)
+    uint64_t active_flows = 0;
+    uint64_t drops = 0;           // all drop reasons during the interval
+};
+
+struct CaptureView {
+    std::string name;
+    uint64_t frames = 0;
+    uint64_t bytes = 0;
+    uint64_t kernel_packets = 0;
+    uint64_t kernel_drops = 0;
+    uint64_t kernel_freezes = 0;
+    uint64_t ring_full_drops = 0; // all workers
+    uint64_t truncated = 0;
+    uint64_t bad_records = 0;
+    uint64_t discarded_sync = 0;
+    double busy_ratio = 0;
+};
+
+struct WorkerView {
+    uint32_t id = 0;
+    uint64_t packets = 0;
+    uint32_t active_flows = 0;
+    uint32_t flow_capacity = 0;
+    double busy_ratio = 0;        // share of the last interval spent processing packets
+    size_t ring_fill = 0;         // packets queued on its inbound rings right now
+    uint64_t ring_full_drops = 0; // frames dropped because its rings were full
+    bool stale = false;           // did not answer this tick in time
+};
+
+struct Talker {
+    IpAddr ip;
+    uint64_t bytes_out = 0;
+    uint64_t bytes_in = 0;
+    uint64_t packets_out = 0;
+    uint64_t packets_in = 0;
+    uint32_t flows = 0;
+    double bps = 0;               // (in + out) bits per second over the interval
+};
+
+struct Snapshot {
+    uint64_t seq = 0;
+    TimestampNs wall_ns = 0;
+    TimestampNs packet_time = 0;  // newest packet timestamp seen by any worker
+    double uptime_s = 0;
+    double interval_s = 0;
+
+    pipeline::TrafficCounters traffic;   // cumulative totals
+    double pps = 0;
+    double bps = 0;
+    std::array<double, pipeline::kProtoClassCount> proto_pps{};
+    std::array<double, pipeline::kProtoClassCount> proto_bps{};
+
+    flow::FlowTableCounters flows;       // cumulative, summed over workers
+    uint64_t active_flows = 0;
+    uint64_t flow_capacity = 0;
+
+    uint64_t kernel_drops = 0;
+    uint64_t ring_full_drops = 0;
+    uint64_t decode_invalid = 0;         // packets that could not be decoded
+    uint64_t records_dropped = 0;
+
+    std::vector<CaptureView> captures;
+    std::vector<WorkerView> workers;
+    std::vector<Talker> top_talkers;
+    std::vector<pipeline::FlowSummary> top_flows;
+    std::shared_ptr<const std::vector<RatePoint>> history;  // oldest first, 1 point per tick
+};
+
+using SnapshotPtr = std::shared_ptr<const Snapshot>;
+
+}  // namespace nms::stats

@@ -1,0 +1,147 @@
+#include "stats/stats_merger.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <unordered_map>
+
+namespace nms::stats {
+namespace {
+
+struct IpHash {
+    size_t operator()(const IpAddr& a) const noexcept {
+        uint64_t w[2];
+        std::memcpy(w, a.bytes.data(), 16);
+        return static_cast<size_t>((w[0] * 0x9e3779b97f4a7c15ULL) ^ w[1]);
+    }
+};
+
+double ratio(uint64_t part, uint64_t whole) {
+    return whole ? std::min(1.0, static_cast<double>(part) / static_cast<double>(whole)) : 0.0;
+}
+
+}  // namespace
+
+StatsMerger::StatsMerger(uint32_t top_n, uint32_t history_points) : top_n_(top_n), history_points_(history_points) {}
+
+SnapshotPtr StatsMerger::merge(const std::vector<const pipeline::ShardSnapshot*>& shards,
+                               const std::vector<bool>& stale,
+                               const std::vector<pipeline::CaptureThread*>& captures,
+                               const std::vector<pipeline::Worker*>& workers, TimestampNs wall_now,
+                               uint64_t mono_now) {
+    auto s = std::make_shared<Snapshot>();
+    if (start_mono_ == 0) start_mono_ = prev_mono_ = mono_now;
+    s->seq = ++seq_;
+    s->wall_ns = wall_now;
+    s->uptime_s = static_cast<double>(mono_now - start_mono_) / 1e9;
+    s->interval_s = static_cast<double>(mono_now - prev_mono_) / 1e9;
+    const double dt = s->interval_s > 0 ? s->interval_s : 1.0;
+
+    prev_busy_.resize(shards.size(), 0);
+    prev_alive_.resize(shards.size(), 0);
+    std::unordered_map<IpAddr, Talker, IpHash> talkers;
+    for (size_t i = 0; i < shards.size(); ++i) {
+        WorkerView wv;
+        wv.id = static_cast<uint32_t>(i);
+        wv.stale = stale[i];
+        if (i < workers.size()) wv.ring_fill = workers[i]->inbound_fill();
+        const pipeline::ShardSnapshot* sh = shards[i];
+        if (sh) {
+            s->traffic.add(sh->traffic);
+            s->packet_time = std::max(s->packet_time, sh->packet_time);
+            const auto& f = sh->flows;
+            s->flows.created += f.created;
+            s->flows.ended_timeout += f.ended_timeout;
+            s->flows.ended_closed += f.ended_closed;
+            s->flows.evicted += f.evicted;
+            s->flows.active_timeouts += f.active_timeouts;
+            s->flows.fragments_unmatched += f.fragments_unmatched;
+            s->active_flows += sh->active_flows;
+            s->flow_capacity += sh->flow_capacity;
+            wv.packets = sh->traffic.packets;
+            wv.active_flows = sh->active_flows;
+            wv.flow_capacity = sh->flow_capacity;
+            wv.busy_ratio = ratio(sh->busy_ns - std::min(sh->busy_ns, prev_busy_[i]),
+                                  sh->alive_ns - std::min(sh->alive_ns, prev_alive_[i]));
+            prev_busy_[i] = sh->busy_ns;
+            prev_alive_[i] = sh->alive_ns;
+            if (!stale[i]) {
+                for (const auto& t : sh->talkers) {
+                    auto& m = talkers[t.ip];
+                    m.ip = t.ip;
+                    m.bytes_out += t.bytes_out;
+                    m.bytes_in += t.bytes_in;
+                    m.packets_out += t.packets_out;
+                    m.packets_in += t.packets_in;
+                    m.flows += t.flows;
+                }
+                s->top_flows.insert(s->top_flows.end(), sh->top_flows.begin(), sh->top_flows.end());
+            }
+        }
+        s->workers.push_back(wv);
+    }
+
+    prev_cap_busy_.resize(captures.size(), 0);
+    for (size_t c = 0; c < captures.size(); ++c) {
+        const auto& ct = *captures[c];
+        const auto& dc = ct.dispatch_counters();
+        const auto& st = ct.stats();
+        CaptureView cv;
+        cv.name = ct.name();
+        cv.frames = dc.frames.get();
+        cv.bytes = dc.bytes.get();
+        cv.kernel_packets = st.kernel_packets.get();
+        cv.kernel_drops = st.kernel_drops.get();
+        cv.kernel_freezes = st.kernel_freezes.get();
+        cv.truncated = st.truncated.get() + dc.truncated_to_slot.get();
+        cv.bad_records = st.bad_records.get();
+        cv.discarded_sync = st.discarded_sync.get();
+        for (size_t w = 0; w < ct.dispatch_counters_workers(); ++w) {
+            const uint64_t d = dc.ring_full_drops[w].get();
+            cv.ring_full_drops += d;
+            if (w < s->workers.size()) s->workers[w].ring_full_drops += d;
+        }
+        const uint64_t busy = st.busy_ns.get();
+        cv.busy_ratio = ratio(busy - std::min(busy, prev_cap_busy_[c]), mono_now - prev_mono_);
+        prev_cap_busy_[c] = busy;
+        s->kernel_drops += cv.kernel_drops;
+        s->ring_full_drops += cv.ring_full_drops;
+        s->captures.push_back(std::move(cv));
+    }
+    s->decode_invalid = s->traffic.proto_packets[static_cast<size_t>(pipeline::ProtoClass::kInvalid)];
+    s->records_dropped = s->traffic.records_dropped;
+
+    // Rates against the previous tick.
+    const Snapshot* p = prev_.get();
+    const auto d = [&](uint64_t now, uint64_t before) { return static_cast<double>(now - std::min(now, before)) / dt; };
+    s->pps = d(s->traffic.packets, p ? p->traffic.packets : 0);
+    s->bps = 8 * d(s->traffic.bytes, p ? p->traffic.bytes : 0);
+    for (size_t i = 0; i < pipeline::kProtoClassCount; ++i) {
+        s->proto_pps[i] = d(s->traffic.proto_packets[i], p ? p->traffic.proto_packets[i] : 0);
+        s->proto_bps[i] = 8 * d(s->traffic.proto_bytes[i], p ? p->traffic.proto_bytes[i] : 0);
+    }
+
+    // Top talkers and flows of the interval, merged across shards.
+    s->top_talkers.reserve(talkers.size());
+    for (auto& [ip, t] : talkers) {
+        t.bps = 8.0 * static_cast<double>(t.bytes_in + t.bytes_out) / dt;
+        s->top_talkers.push_back(t);
+    }
+    std::sort(s->top_talkers.begin(), s->top_talkers.end(),
+              [](const Talker& a, const Talker& b) { return a.bytes_in + a.bytes_out > b.bytes_in + b.bytes_out; });
+    if (s->top_talkers.size() > top_n_) s->top_talkers.resize(top_n_);
+    std::sort(s->top_flows.begin(), s->top_flows.end(),
+              [](const auto& a, const auto& b) { return a.interval_bytes > b.interval_bytes; });
+    if (s->top_flows.size() > top_n_) s->top_flows.resize(top_n_);
+
+    const uint64_t drops_total = s->kernel_drops + s->ring_full_drops + s->records_dropped;
+    const uint64_t drops_prev = p ? p->kernel_drops + p->ring_full_drops + p->records_dropped : 0;
+    history_.push_back(RatePoint{wall_now, s->pps, s->bps, s->active_flows, drops_total - std::min(drops_total, drops_prev)});
+    while (history_.size() > history_points_) history_.pop_front();
+    s->history = std::make_shared<const std::vector<RatePoint>>(history_.begin(), history_.end());
+
+    prev_mono_ = mono_now;
+    prev_ = s;
+    return s;
+}
+
+}  // namespace nms::stats

@@ -1,0 +1,36 @@
+#pragma once
+// StatsMerger: turns the latest ShardSnapshot of every worker plus capture counters into
+// one Snapshot, and keeps the per-second history ring. Pure bookkeeping, no threads, so
+// it is unit-testable; StatsThread drives it.
+#include <deque>
+#include <memory>
+#include <vector>
+
+#include "pipeline/capture_thread.hpp"
+#include "pipeline/worker.hpp"
+#include "stats/snapshot.hpp"
+
+namespace nms::stats {
+
+class StatsMerger {
+ public:
+    StatsMerger(uint32_t top_n, uint32_t history_points);
+
+    // shards[i] = newest snapshot of worker i (nullptr if none yet); stale[i] = it is old.
+    SnapshotPtr merge(const std::vector<const pipeline::ShardSnapshot*>& shards, const std::vector<bool>& stale,
+                      const std::vector<pipeline::CaptureThread*>& captures,
+                      const std::vector<pipeline::Worker*>& workers, TimestampNs wall_now, uint64_t mono_now);
+
+ private:
+    uint32_t top_n_;
+    uint32_t history_points_;
+    uint64_t seq_ = 0;
+    uint64_t start_mono_ = 0;
+    uint64_t prev_mono_ = 0;
+    SnapshotPtr prev_;
+    std::vector<uint64_t> prev_busy_, prev_alive_;
+    std::vector<uint64_t> prev_cap_busy_;
+    std::deque<RatePoint> history_;
+};
+
+}  // namespace nms::stats

@@ -1,0 +1,57 @@
+#pragma once
+// StatsThread: once per interval asks every worker for a ShardSnapshot (epoch bump), waits
+// a bounded time for the answers, merges them and publishes the Snapshot. A worker that
+// does not answer in time is marked stale and its previous snapshot is used: the tick
+// never waits on a stuck worker.
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "stats/stats_merger.hpp"
+
+namespace nms::stats {
+
+class StatsThread {
+ public:
+    using Listener = std::function<void(const SnapshotPtr&)>;
+
+    StatsThread(uint32_t interval_ms, uint32_t top_n, uint32_t history_points, std::vector<pipeline::Worker*> workers,
+                std::vector<pipeline::CaptureThread*> captures, pipeline::WorkerControl& control);
+    ~StatsThread();
+
+    // Called on the stats thread after every tick (EVE stats, later the API broadcaster).
+    void set_listener(Listener l) { listener_ = std::move(l); }
+
+    void start();
+    void stop();
+
+    // One tick on the calling thread; `final` collects the workers' last snapshots
+    // (they push one as they exit) without asking for new ones.
+    SnapshotPtr tick(bool final);
+
+    [[nodiscard]] SnapshotPtr latest() const { return latest_.load(std::memory_order_acquire); }
+
+ private:
+    void collect(uint64_t epoch, bool final);
+
+    uint32_t interval_ms_;
+    std::vector<pipeline::Worker*> workers_;
+    std::vector<pipeline::CaptureThread*> captures_;
+    pipeline::WorkerControl& control_;
+    StatsMerger merger_;
+    std::vector<std::unique_ptr<pipeline::ShardSnapshot>> last_;
+    std::vector<bool> stale_;
+    std::atomic<std::shared_ptr<const Snapshot>> latest_;
+    Listener listener_;
+
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    bool stopping_ = false;
+    std::thread thread_;
+};
+
+}  // namespace nms::stats
