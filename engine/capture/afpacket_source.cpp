@@ -61,6 +61,37 @@ bool AfPacketSource::setup(const AfPacketOptions& options, std::string& error) {
         error = no_such_interface_error(options.interface);
         return false;
     }
+    // Link type and filter first: both need no privileges, so their errors come first.
+    int dlt = DLT_EN10MB;
+    bool loopback = false;
+    {
+        const int probe = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        ifreq ifr{};
+        std::memcpy(ifr.ifr_name, options.interface.c_str(), options.interface.size());
+        const int rc = probe >= 0 ? ioctl(probe, SIOCGIFHWADDR, &ifr) : -1;
+        if (probe >= 0) close(probe);
+        if (rc == 0) {
+            switch (ifr.ifr_hwaddr.sa_family) {
+                case ARPHRD_ETHER:
+                    break;
+                case ARPHRD_LOOPBACK:
+                    loopback = true;
+                    break;
+                case ARPHRD_NONE:   // tun and friends deliver bare IP packets
+                case ARPHRD_PPP:
+                    link_type_ = decode::LinkType::kRaw;
+                    dlt = DLT_RAW;
+                    break;
+                default:
+                    error = "unsupported link type (ARPHRD " + std::to_string(ifr.ifr_hwaddr.sa_family) +
+                            ") on " + options.interface + "; try capture method \"pcap\"";
+                    return false;
+            }
+        }
+    }
+    BpfFilter filter;
+    if (!filter.compile(options.bpf, dlt, static_cast<int>(snaplen_), error)) return false;
+
     wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (wake_fd_ < 0) {
         error = sys_error("eventfd");
@@ -74,30 +105,15 @@ bool AfPacketSource::setup(const AfPacketOptions& options, std::string& error) {
                                                     : sys_error("socket(AF_PACKET) for " + options.interface);
         return false;
     }
-
-    ifreq ifr{};
-    std::memcpy(ifr.ifr_name, options.interface.c_str(), options.interface.size());
-    int dlt = DLT_EN10MB;
-    if (ioctl(fd_, SIOCGIFHWADDR, &ifr) == 0) {
-        switch (ifr.ifr_hwaddr.sa_family) {
-            case ARPHRD_ETHER:
-            case ARPHRD_LOOPBACK:
-                break;
-            case ARPHRD_NONE:     // tun and friends deliver bare IP packets
-            case ARPHRD_PPP:
-                link_type_ = decode::LinkType::kRaw;
-                dlt = DLT_RAW;
-                break;
-            default:
-                error = "unsupported link type (ARPHRD " + std::to_string(ifr.ifr_hwaddr.sa_family) +
-                        ") on " + options.interface + "; try the pcap capture method";
-                return false;
-        }
-    }
-
-    BpfFilter filter;
-    if (!filter.compile(options.bpf, dlt, static_cast<int>(snaplen_), error)) return false;
     if (!filter.attach(fd_, error)) return false;
+    if (loopback) {
+        // On loopback every packet passes twice (sent, then received); keep one copy, as
+        // libpcap does. PACKET_IGNORE_OUTGOING (4.20+) does not apply to fanout members (the
+        // group has its own hook), and old kernels lack it: walk_block() checks as well.
+        const int one = 1;
+        setsockopt(fd_, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one));
+        skip_outgoing_ = true;
+    }
 
     TpacketRingParams ring_params;
     ring_params.block_size = options.block_size;
@@ -226,7 +242,15 @@ uint32_t AfPacketSource::walk_block(const tpacket_block_desc& block, FrameSink& 
         }
         const TimestampNs ts = static_cast<TimestampNs>(hdr->tp_sec) * kNsPerSec + hdr->tp_nsec;
         bool deliver = true;
-        if (!synced_) {
+        if (skip_outgoing_) {
+            // sockaddr_ll follows the aligned tpacket3_hdr (the kernel places tp_mac after it).
+            const size_t sll_off = align_frame(sizeof(tpacket3_hdr));
+            if (sll_off + sizeof(sockaddr_ll) <= hdr->tp_mac) {
+                const auto* sll = reinterpret_cast<const sockaddr_ll*>(base + off + sll_off);
+                if (sll->sll_pkttype == PACKET_OUTGOING) deliver = false;
+            }
+        }
+        if (deliver && !synced_) {
             // Until the group formed, and for frames stamped before it formed: discard.
             if (sync_after == 0 || ts < sync_after) {
                 ++counters_.discarded_sync;

@@ -63,6 +63,7 @@ class AfPacketSource final : public CaptureSource {
     std::shared_ptr<FanoutSync> sync_;
     TimestampNs sync_after_ns_ = 0;   // frames stamped before this are discarded
     bool synced_ = false;
+    bool skip_outgoing_ = false;      // loopback without PACKET_IGNORE_OUTGOING
 };
 
 }  // namespace nms::capture
