@@ -2,6 +2,7 @@
 # Live AF_PACKET fanout test: two namespaces joined by a veth pair (no addresses, no routes,
 # IPv6 off, so nothing but the replayed frames crosses it). live_capture_probe runs 2 fanout
 # members in the receiving namespace; tcpreplay sends a generated pcap from the other.
+# Also: the probe opens the receiving end while it is still down (warns, then works).
 # Asserts: every frame seen exactly once, no flow split across members, both members busy,
 # no kernel drops, outer VLAN tags reported through vlan_valid. Exit 77 = skipped.
 set -euo pipefail
@@ -39,13 +40,13 @@ done
 ip link add "$TX_IF" netns "$TX_NS" type veth peer name "$RX_IF" netns "$RX_NS" \
     || skip "veth not supported"
 ip -n "$TX_NS" link set "$TX_IF" up
-ip -n "$RX_NS" link set "$RX_IF" up
+# RX_IF stays down until the probe is ready: opening a down interface must warn, not fail.
 
 python3 "$HERE/gen_traffic.py" "$WORK/traffic.pcap" "$FRAMES" "$FLOWS" 7 > "$WORK/sent.json"
 echo "generated: $(cat "$WORK/sent.json")"
 
 ip netns exec "$RX_NS" "$PROBE" --iface "$RX_IF" --members "$MEMBERS" --expect "$FRAMES" \
-    --timeout-ms 30000 --linger-ms 500 --ready-file "$WORK/ready" > "$WORK/result.json" &
+    --timeout-ms 30000 --linger-ms 500 --ready-file "$WORK/ready" > "$WORK/result.json" 2> "$WORK/probe.err" &
 PROBE_PID=$!
 
 # Wait for the probe's ready file (the fanout group has formed), not a fixed sleep.
@@ -56,6 +57,14 @@ for _ in $(seq 1 1000); do
 done
 [ -f "$WORK/ready" ] || { echo "probe never became ready"; exit 1; }
 echo "probe: $(cat "$WORK/ready")"
+grep -q "interface $RX_IF is down; capturing anyway" "$WORK/probe.err" \
+    || { echo "FAIL no warning for the down interface"; cat "$WORK/probe.err"; exit 1; }
+ip -n "$RX_NS" link set "$RX_IF" up
+for _ in $(seq 1 500); do
+    ip -n "$RX_NS" link show "$RX_IF" | grep -q "state UP" && break
+    sleep 0.01
+done
+ip -n "$RX_NS" link show "$RX_IF" | grep -q "state UP" || { echo "veth never came up"; exit 1; }
 
 # Paced so the veth backlog (netdev_max_backlog) never overflows before AF_PACKET sees it.
 ip netns exec "$TX_NS" tcpreplay -q --pps 5000 -i "$TX_IF" "$WORK/traffic.pcap" > "$WORK/tcpreplay.log" 2>&1 \
