@@ -27,6 +27,8 @@ struct CaptureConfig {
     bool fanout_defrag = true;             // PACKET_FANOUT_FLAG_DEFRAG
     uint16_t fanout_group = 0;             // 0 = derived from the process id
     std::string bpf;                       // libpcap filter expression; empty = everything
+
+    bool operator==(const CaptureConfig&) const = default;
 };
 
 struct PipelineConfig {
@@ -34,27 +36,48 @@ struct PipelineConfig {
     std::vector<int> worker_cpus;          // empty = auto
     uint32_t ring_size = 4096;             // packets per capture->worker SPSC ring
     uint32_t slab_slots = 0;               // 0 = auto: enough for every ring to be full
+
+    bool operator==(const PipelineConfig&) const = default;
 };
 
 struct FlowConfig {
     uint32_t max_flows = 1u << 20;         // across all workers; split evenly
     flow::FlowTimeouts timeouts;
+
+    bool operator==(const FlowConfig&) const = default;
 };
 
 struct StatsConfig {
     uint32_t interval_ms = 1000;
     uint32_t history_seconds = 3600;
     uint32_t top_talkers = 20;
+
+    bool operator==(const StatsConfig&) const = default;
 };
 
 struct OutputConfig {
     std::string eve_path;                  // empty = off; "-" = stdout
     bool eve_flow = true;
     bool eve_stats = true;
+
+    bool operator==(const OutputConfig&) const = default;
 };
 
 struct LogConfig {
     std::string level = "warn";            // error | warn | info | debug
+
+    bool operator==(const LogConfig&) const = default;
+};
+
+struct ApiConfig {
+    bool enabled = true;                   // --no-api turns it off
+    std::string listen = "127.0.0.1:8080"; // ADDR:PORT, IPv6 as [::1]:8080
+    bool operator==(const ApiConfig&) const = default;
+};
+
+struct StorageConfig {
+    std::string data_dir = "/var/lib/netmonsec";  // SQLite database + daily logs
+    bool operator==(const StorageConfig&) const = default;
 };
 
 struct Config {
@@ -64,7 +87,12 @@ struct Config {
     StatsConfig stats;
     OutputConfig output;
     LogConfig log;
+    ApiConfig api;
+    StorageConfig storage;
+    bool demo = false;                     // --demo: generated traffic, no NIC, no privileges
     std::string path;                      // file it was loaded from ("" = built-in defaults)
+
+    bool operator==(const Config&) const = default;
 };
 
 }  // namespace nms::config

@@ -1,0 +1,576 @@
+#include "config/config_schema.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <set>
+#include <type_traits>
+#include <vector>
+
+#include "common/ip_addr.hpp"
+
+namespace nms::config::detail {
+
+void ErrorSink::add(int line, std::string key, std::string message) {
+    errors_.push_back(ConfigError{file_, line, std::move(key), std::move(message)});
+}
+
+ConfigErrors ErrorSink::take() {
+    // toml++ tables iterate in key order; users read errors in file order.
+    std::stable_sort(errors_.begin(), errors_.end(),
+                     [](const ConfigError& a, const ConfigError& b) { return a.line < b.line; });
+    return std::move(errors_);
+}
+
+namespace {
+
+constexpr Reload kLive = Reload::kLive;
+constexpr Reload kRestart = Reload::kRestart;
+
+constexpr int64_t kU32Max = std::numeric_limits<uint32_t>::max();
+constexpr int64_t kPathMax = 4096;
+constexpr int64_t kIfNameMax = 15;  // IFNAMSIZ - 1
+
+constexpr std::string_view kLevels[] = {"error", "warn", "info", "debug"};
+constexpr std::string_view kMethods[] = {"af_packet", "pcap"};
+
+// Access a (possibly nested) member: field<&Config::flow, &FlowConfig::timeouts, &T::udp_s>(cfg).
+template <auto... Ms>
+auto& field(Config& cfg) {
+    return (cfg.*....*Ms);
+}
+template <auto... Ms>
+const auto& field(const Config& cfg) {
+    return (cfg.*....*Ms);
+}
+
+int line_of(const toml::node& node) {
+    return static_cast<int>(node.source().begin.line);
+}
+
+const char* type_name(const toml::node& node) {
+    switch (node.type()) {
+        case toml::node_type::string:
+            return "a string";
+        case toml::node_type::integer:
+            return "an integer";
+        case toml::node_type::floating_point:
+            return "a float";
+        case toml::node_type::boolean:
+            return "a boolean";
+        case toml::node_type::date:
+            return "a date";
+        case toml::node_type::time:
+            return "a time";
+        case toml::node_type::date_time:
+            return "a date-time";
+        case toml::node_type::table:
+            return "a table";
+        case toml::node_type::array:
+            return "an array";
+        case toml::node_type::none:
+            break;
+    }
+    return "nothing";
+}
+
+void type_error(const KeySpec& spec, const toml::node& node, const char* wanted, ErrorSink& sink,
+                std::string_view key = {}) {
+    const std::string name(key.empty() ? spec.key : key);
+    std::string msg = name + " must be " + wanted + ", not " + type_name(node);
+    const std::string accepted = accepted_text(spec);
+    if (!accepted.empty()) msg += " (accepted: " + accepted + ")";
+    sink.add(line_of(node), name, std::move(msg));
+}
+
+void value_error(const KeySpec& spec, const toml::node& node, const std::string& shown, const char* what,
+                 ErrorSink& sink, std::string_view key = {}) {
+    const std::string name(key.empty() ? spec.key : key);
+    sink.add(line_of(node), name,
+             name + " = " + shown + " " + what + " (accepted: " + accepted_text(spec) + ")");
+}
+
+bool is_pow2(int64_t v) {
+    return v > 0 && (v & (v - 1)) == 0;
+}
+
+// ---- loaders -------------------------------------------------------------------------------
+
+template <auto... Ms>
+void load_uint(const KeySpec& spec, const toml::node& node, Config& cfg, ErrorSink& sink) {
+    auto& dst = field<Ms...>(cfg);
+    using T = std::remove_reference_t<decltype(dst)>;
+    static_assert(std::is_unsigned_v<T> && sizeof(T) <= 4);
+    const auto* v = node.as_integer();
+    if (v == nullptr) return type_error(spec, node, "an integer", sink);
+    const int64_t x = v->get();
+    const bool in_type = x >= 0 && x <= static_cast<int64_t>(std::numeric_limits<T>::max());
+    if (!in_type || x < spec.min || x > spec.max || (spec.pow2 && !is_pow2(x))) {
+        return value_error(spec, node, std::to_string(x), "is out of range", sink);
+    }
+    dst = static_cast<T>(x);
+}
+
+template <auto... Ms>
+void load_double(const KeySpec& spec, const toml::node& node, Config& cfg, ErrorSink& sink) {
+    double x = 0;
+    if (const auto* i = node.as_integer()) {
+        x = static_cast<double>(i->get());
+    } else if (const auto* f = node.as_floating_point()) {
+        x = f->get();
+    } else {
+        return type_error(spec, node, "a number", sink);
+    }
+    if (!std::isfinite(x) || x < static_cast<double>(spec.min) || x > static_cast<double>(spec.max)) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%g", x);
+        return value_error(spec, node, buf, "is out of range", sink);
+    }
+    field<Ms...>(cfg) = x;
+}
+
+template <auto... Ms>
+void load_bool(const KeySpec& spec, const toml::node& node, Config& cfg, ErrorSink& sink) {
+    const auto* v = node.as_boolean();
+    if (v == nullptr) return type_error(spec, node, "true or false", sink);
+    field<Ms...>(cfg) = v->get();
+}
+
+// Type, length, control characters and choices; nullptr when the value is not accepted.
+const std::string* checked_string(const KeySpec& spec, const toml::node& node, ErrorSink& sink,
+                                  std::string_view key = {}) {
+    const auto* v = node.as_string();
+    if (v == nullptr) {
+        type_error(spec, node, "a string", sink, key);
+        return nullptr;
+    }
+    const std::string& s = v->get();
+    const auto len = static_cast<int64_t>(s.size());
+    if (s.find('\0') != std::string::npos) {  // would silently cut a path or filter short
+        value_error(spec, node, quote(s), "contains a NUL character", sink, key);
+        return nullptr;
+    }
+    if (len < spec.min || len > spec.max) {
+        value_error(spec, node, quote(s), spec.min > 0 && len == 0 ? "is empty" : "has a bad length", sink,
+                    key);
+        return nullptr;
+    }
+    if (!spec.choices.empty() &&
+        std::find(spec.choices.begin(), spec.choices.end(), s) == spec.choices.end()) {
+        value_error(spec, node, quote(s), "is not accepted", sink, key);
+        return nullptr;
+    }
+    return &s;
+}
+
+template <auto... Ms>
+void load_string(const KeySpec& spec, const toml::node& node, Config& cfg, ErrorSink& sink) {
+    if (const std::string* s = checked_string(spec, node, sink)) field<Ms...>(cfg) = *s;
+}
+
+template <auto... Ms>
+void load_method(const KeySpec& spec, const toml::node& node, Config& cfg, ErrorSink& sink) {
+    if (const std::string* s = checked_string(spec, node, sink)) {
+        field<Ms...>(cfg) = *s == "pcap" ? CaptureMethod::kPcap : CaptureMethod::kAfPacket;
+    }
+}
+
+template <auto... Ms>
+void load_listen(const KeySpec& spec, const toml::node& node, Config& cfg, ErrorSink& sink) {
+    const std::string* s = checked_string(spec, node, sink);
+    if (s == nullptr) return;
+    std::string why;
+    if (!valid_listen(*s, why)) return value_error(spec, node, quote(*s), why.c_str(), sink);
+    field<Ms...>(cfg) = *s;
+}
+
+bool valid_ifname(std::string_view name) {
+    // The kernel's dev_valid_name(): no "." or "..", no '/', ':' or whitespace.
+    if (name == "." || name == "..") return false;
+    return std::none_of(name.begin(), name.end(), [](char c) {
+        return c == '/' || c == ':' || static_cast<unsigned char>(c) <= 0x20 || c == 0x7f;
+    });
+}
+
+template <auto... Ms>
+void load_iface_list(const KeySpec& spec, const toml::node& node, Config& cfg, ErrorSink& sink) {
+    const auto* arr = node.as_array();
+    if (arr == nullptr) return type_error(spec, node, "an array of interface names", sink);
+    std::vector<std::string> out;
+    bool ok = true;
+    for (size_t i = 0; i < arr->size(); ++i) {
+        const std::string key = std::string(spec.key) + "[" + std::to_string(i) + "]";
+        const toml::node& el = *arr->get(i);
+        const std::string* s = checked_string(spec, el, sink, key);
+        if (s == nullptr) {
+            ok = false;
+        } else if (!valid_ifname(*s)) {
+            value_error(spec, el, quote(*s), "is not a valid interface name", sink, key);
+            ok = false;
+        } else if (std::find(out.begin(), out.end(), *s) != out.end()) {
+            value_error(spec, el, quote(*s), "is listed twice", sink, key);
+            ok = false;
+        } else {
+            out.push_back(*s);
+        }
+    }
+    if (ok) field<Ms...>(cfg) = std::move(out);
+}
+
+template <auto... Ms>
+void load_cpu_list(const KeySpec& spec, const toml::node& node, Config& cfg, ErrorSink& sink) {
+    const auto* arr = node.as_array();
+    if (arr == nullptr) return type_error(spec, node, "an array of CPU numbers", sink);
+    std::vector<int> out;
+    bool ok = true;
+    const int ncpu = configured_cpus();
+    for (size_t i = 0; i < arr->size(); ++i) {
+        const std::string key = std::string(spec.key) + "[" + std::to_string(i) + "]";
+        const toml::node& el = *arr->get(i);
+        const auto* v = el.as_integer();
+        if (v == nullptr) {
+            type_error(spec, el, "an integer", sink, key);
+            ok = false;
+            continue;
+        }
+        const int64_t cpu = v->get();
+        if (cpu < 0 || cpu >= ncpu) {
+            value_error(spec, el, std::to_string(cpu), "is not a CPU of this machine", sink, key);
+            ok = false;
+        } else if (std::find(out.begin(), out.end(), cpu) != out.end()) {
+            value_error(spec, el, std::to_string(cpu), "is listed twice", sink, key);
+            ok = false;
+        } else {
+            out.push_back(static_cast<int>(cpu));
+        }
+    }
+    if (ok) field<Ms...>(cfg) = std::move(out);
+}
+
+// ---- printing ------------------------------------------------------------------------------
+
+template <typename T>
+std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool>, std::string> show_value(T v) {
+    return std::to_string(v);
+}
+std::string show_value(bool v) {
+    return v ? "true" : "false";
+}
+std::string show_value(double v) {
+    char buf[64];
+    const auto res = std::to_chars(buf, buf + sizeof buf, v);  // shortest text that reads back exactly
+    std::string s(buf, res.ptr);
+    if (s.find_first_of(".eEn") == std::string::npos) s += ".0";  // keep it a TOML float
+    return s;
+}
+std::string show_value(const std::string& v) {
+    return quote(v);
+}
+std::string show_value(CaptureMethod m) {
+    return m == CaptureMethod::kPcap ? "\"pcap\"" : "\"af_packet\"";
+}
+template <typename T>
+std::string show_value(const std::vector<T>& v) {
+    std::string out = "[";
+    for (size_t i = 0; i < v.size(); ++i) {
+        if (i != 0) out += ", ";
+        out += show_value(v[i]);
+    }
+    return out + "]";
+}
+
+template <auto... Ms>
+std::string show_field(const Config& cfg) {
+    return show_value(field<Ms...>(cfg));
+}
+
+template <auto... Ms>
+void copy_field(const Config& from, Config& to) {
+    field<Ms...>(to) = field<Ms...>(from);
+}
+
+// ---- the table -----------------------------------------------------------------------------
+
+template <auto... Ms>
+constexpr KeySpec uint_key(std::string_view key, Reload r, int64_t min, int64_t max, bool pow2 = false) {
+    return {key, Kind::kUint, r, &load_uint<Ms...>, &show_field<Ms...>, &copy_field<Ms...>, min,
+            max, pow2,        {}};
+}
+template <auto... Ms>
+constexpr KeySpec double_key(std::string_view key, Reload r, int64_t min, int64_t max) {
+    return {key, Kind::kDouble, r, &load_double<Ms...>, &show_field<Ms...>, &copy_field<Ms...>, min,
+            max, false,         {}};
+}
+template <auto... Ms>
+constexpr KeySpec bool_key(std::string_view key, Reload r) {
+    return {key, Kind::kBool, r, &load_bool<Ms...>, &show_field<Ms...>, &copy_field<Ms...>, 0, 1, false, {}};
+}
+template <auto... Ms>
+constexpr KeySpec string_key(std::string_view key, Reload r, int64_t min_len, int64_t max_len,
+                             std::span<const std::string_view> choices = {}) {
+    return {
+        key,     Kind::kString, r,      &load_string<Ms...>, &show_field<Ms...>, &copy_field<Ms...>, min_len,
+        max_len, false,         choices};
+}
+// Keys with their own loader (lists, enums, addresses); L<Ms...>::fn is that loader.
+template <Kind K, template <auto...> class L, auto... Ms>
+constexpr KeySpec custom_key(std::string_view key, Reload r, int64_t min, int64_t max,
+                             std::span<const std::string_view> choices = {}) {
+    return {key, K, r, L<Ms...>::fn, &show_field<Ms...>, &copy_field<Ms...>, min, max, false, choices};
+}
+template <auto... Ms>
+struct IfaceList {
+    static constexpr LoadFn fn = &load_iface_list<Ms...>;
+};
+template <auto... Ms>
+struct CpuList {
+    static constexpr LoadFn fn = &load_cpu_list<Ms...>;
+};
+template <auto... Ms>
+struct Method {
+    static constexpr LoadFn fn = &load_method<Ms...>;
+};
+template <auto... Ms>
+struct Listen {
+    static constexpr LoadFn fn = &load_listen<Ms...>;
+};
+
+using C = Config;
+using Cap = CaptureConfig;
+using Pip = PipelineConfig;
+using Flo = FlowConfig;
+using Tmo = flow::FlowTimeouts;
+
+#define NMS_TMO(name, min) \
+    uint_key<&C::flow, &Flo::timeouts, &Tmo::name>("flow.timeouts." #name, kLive, min, kU32Max)
+
+const KeySpec kSpecs[] = {
+    custom_key<Kind::kIfaceList, IfaceList, &C::capture, &Cap::interfaces>("capture.interfaces", kRestart, 1,
+                                                                           kIfNameMax),
+    string_key<&C::capture, &Cap::pcap_file>("capture.pcap_file", kRestart, 0, kPathMax),
+    double_key<&C::capture, &Cap::replay_speed>("capture.replay_speed", kRestart, 0, 1000000),
+    uint_key<&C::capture, &Cap::loop>("capture.loop", kRestart, 0, kU32Max),
+    custom_key<Kind::kMethod, Method, &C::capture, &Cap::method>("capture.method", kRestart, 1, 16, kMethods),
+    uint_key<&C::capture, &Cap::threads_per_interface>("capture.threads_per_interface", kRestart, 1, 256),
+    custom_key<Kind::kCpuList, CpuList, &C::capture, &Cap::cpus>("capture.cpus", kRestart, 0, 0),
+    uint_key<&C::capture, &Cap::snaplen>("capture.snaplen", kRestart, 64, 262144),
+    uint_key<&C::capture, &Cap::block_size>("capture.block_size", kRestart, 4096, int64_t{1} << 30, true),
+    uint_key<&C::capture, &Cap::block_count>("capture.block_count", kRestart, 2, 65536),
+    uint_key<&C::capture, &Cap::block_timeout_ms>("capture.block_timeout_ms", kRestart, 1, 10000),
+    bool_key<&C::capture, &Cap::promiscuous>("capture.promiscuous", kRestart),
+    bool_key<&C::capture, &Cap::fanout_defrag>("capture.fanout_defrag", kRestart),
+    uint_key<&C::capture, &Cap::fanout_group>("capture.fanout_group", kRestart, 0, 65535),
+    string_key<&C::capture, &Cap::bpf>("capture.bpf", kRestart, 0, 65536),
+
+    uint_key<&C::pipeline, &Pip::workers>("pipeline.workers", kRestart, 0, 256),
+    custom_key<Kind::kCpuList, CpuList, &C::pipeline, &Pip::worker_cpus>("pipeline.worker_cpus", kRestart, 0,
+                                                                         0),
+    uint_key<&C::pipeline, &Pip::ring_size>("pipeline.ring_size", kRestart, 64, int64_t{1} << 20, true),
+    uint_key<&C::pipeline, &Pip::slab_slots>("pipeline.slab_slots", kRestart, 0, int64_t{1} << 26),
+
+    uint_key<&C::flow, &Flo::max_flows>("flow.max_flows", kRestart, 1024, int64_t{1} << 28),
+    NMS_TMO(tcp_new_s, 1),
+    NMS_TMO(tcp_established_s, 1),
+    NMS_TMO(tcp_closed_s, 1),
+    NMS_TMO(udp_s, 1),
+    NMS_TMO(icmp_s, 1),
+    NMS_TMO(other_s, 1),
+    NMS_TMO(active_s, 0),
+
+    uint_key<&C::stats, &StatsConfig::interval_ms>("stats.interval_ms", kRestart, 100, 60000),
+    uint_key<&C::stats, &StatsConfig::history_seconds>("stats.history_seconds", kRestart, 0, 7 * 86400),
+    uint_key<&C::stats, &StatsConfig::top_talkers>("stats.top_talkers", kLive, 1, 1000),
+
+    string_key<&C::output, &OutputConfig::eve_path>("output.eve_path", kRestart, 0, kPathMax),
+    bool_key<&C::output, &OutputConfig::eve_flow>("output.eve_flow", kLive),
+    bool_key<&C::output, &OutputConfig::eve_stats>("output.eve_stats", kLive),
+
+    string_key<&C::log, &LogConfig::level>("log.level", kLive, 1, 16, kLevels),
+
+    bool_key<&C::api, &ApiConfig::enabled>("api.enabled", kRestart),
+    custom_key<Kind::kListen, Listen, &C::api, &ApiConfig::listen>("api.listen", kRestart, 1, 128),
+    string_key<&C::storage, &StorageConfig::data_dir>("storage.data_dir", kRestart, 1, kPathMax),
+};
+
+#undef NMS_TMO
+
+size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<size_t> row(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= b.size(); ++j) {
+            const size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0u : 1u)});
+            diag = up;
+        }
+    }
+    return row[b.size()];
+}
+
+std::string_view last_part(std::string_view path) {
+    const size_t dot = path.rfind('.');
+    return dot == std::string_view::npos ? path : path.substr(dot + 1);
+}
+
+std::vector<std::string_view> all_names() {
+    std::vector<std::string_view> names;
+    for (const KeySpec& s : kSpecs) {
+        names.push_back(s.key);
+        for (size_t dot = s.key.find('.'); dot != std::string_view::npos; dot = s.key.find('.', dot + 1)) {
+            names.push_back(s.key.substr(0, dot));
+        }
+    }
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+    return names;
+}
+
+}  // namespace
+
+std::span<const KeySpec> key_specs() {
+    return kSpecs;
+}
+
+const KeySpec* find_key(std::string_view key) {
+    for (const KeySpec& s : kSpecs) {
+        if (s.key == key) return &s;
+    }
+    return nullptr;
+}
+
+bool is_table(std::string_view path) {
+    for (const KeySpec& s : kSpecs) {
+        if (s.key.size() > path.size() && s.key.starts_with(path) && s.key[path.size()] == '.') return true;
+    }
+    return false;
+}
+
+std::string accepted_text(const KeySpec& spec) {
+    const std::string range = std::to_string(spec.min) + ".." + std::to_string(spec.max);
+    switch (spec.kind) {
+        case Kind::kUint:
+            return spec.pow2 ? "a power of two in " + range : range;
+        case Kind::kDouble:
+            return range;
+        case Kind::kBool:
+            return "true or false";
+        case Kind::kListen:
+            return "ADDR:PORT, e.g. 127.0.0.1:8080 or [::1]:8080";
+        case Kind::kIfaceList:
+            return "distinct interface names of 1..15 characters";
+        case Kind::kCpuList:
+            return "distinct CPU numbers 0.." + std::to_string(configured_cpus() - 1);
+        case Kind::kString:
+        case Kind::kMethod:
+            break;
+    }
+    if (spec.choices.empty()) return "a string of " + range + " characters";
+    std::string out;
+    for (size_t i = 0; i < spec.choices.size(); ++i) {
+        if (i != 0) out += i + 1 == spec.choices.size() ? " or " : ", ";
+        out += spec.choices[i];
+    }
+    return out;
+}
+
+std::string closest_name(std::string_view unknown) {
+    const std::vector<std::string_view> names = all_names();
+    std::string_view best;
+    size_t best_d = std::numeric_limits<size_t>::max();
+    for (std::string_view n : names) {
+        const size_t d = edit_distance(unknown, n);
+        if (d < best_d) {
+            best_d = d;
+            best = n;
+        }
+    }
+    // Allow about one typo per four characters, so "a" does not suggest "api".
+    const size_t budget = std::clamp<size_t>(unknown.size() / 4, 1, 3);
+    if (best_d <= budget) return std::string(best);
+    // A known key in the wrong section ("capture.workers" -> "pipeline.workers").
+    for (std::string_view n : names) {
+        if (last_part(n) == last_part(unknown) && find_key(n) != nullptr) return std::string(n);
+    }
+    return {};
+}
+
+int configured_cpus() {
+    const long n = ::sysconf(_SC_NPROCESSORS_CONF);
+    return n < 1 ? 1 : static_cast<int>(std::min(n, 1L << 20));
+}
+
+std::string quote(std::string_view text) {
+    std::string out = "\"";
+    for (char c : text) {
+        const auto u = static_cast<unsigned char>(c);
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
+        } else if (u < 0x20 || u == 0x7f) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", u);
+            out += buf;
+        } else {
+            out += c;
+        }
+    }
+    return out + "\"";
+}
+
+bool valid_listen(std::string_view text, std::string& why) {
+    const size_t colon = text.rfind(':');
+    if (colon == std::string_view::npos) {
+        why = "has no port";
+        return false;
+    }
+    std::string_view addr = text.substr(0, colon);
+    const std::string_view port = text.substr(colon + 1);
+    unsigned value = 0;
+    const auto res = std::from_chars(port.data(), port.data() + port.size(), value);
+    if (port.empty() || res.ec != std::errc() || res.ptr != port.data() + port.size() || value == 0 ||
+        value > 65535) {
+        why = "has a bad port";
+        return false;
+    }
+    const bool bracketed = addr.size() >= 2 && addr.front() == '[' && addr.back() == ']';
+    if (bracketed) addr = addr.substr(1, addr.size() - 2);
+    const auto ip = IpAddr::parse(addr);
+    // IPv6 must be bracketed (otherwise its colons are ambiguous with the port), IPv4 must not.
+    if (!ip || addr.find(':') != std::string_view::npos) {
+        if (!ip || !bracketed) {
+            why = "has a bad address";
+            return false;
+        }
+    } else if (bracketed) {
+        why = "has a bad address";
+        return false;
+    }
+    return true;
+}
+
+void cross_check(const Config& cfg, const LineMap& lines, ErrorSink& sink) {
+    const auto line = [&](std::string_view a, std::string_view b = {}) {
+        auto it = lines.find(a);
+        if (it == lines.end() && !b.empty()) it = lines.find(b);
+        return it == lines.end() ? 0 : it->second;
+    };
+    const CaptureConfig& c = cfg.capture;
+    if (c.block_size < c.snaplen) {
+        sink.add(line("capture.block_size", "capture.snaplen"), "capture.block_size",
+                 "capture.block_size = " + std::to_string(c.block_size) +
+                     " is smaller than capture.snaplen = " + std::to_string(c.snaplen) +
+                     " (accepted: a power of two >= snaplen; a block holds whole frames)");
+    }
+    if (!c.interfaces.empty() && !c.pcap_file.empty()) {
+        sink.add(line("capture.pcap_file", "capture.interfaces"), "capture.pcap_file",
+                 "capture.pcap_file and capture.interfaces are both set (accepted: one of them; "
+                 "replay a file or capture live, not both)");
+    }
+}
+
+}  // namespace nms::config::detail
