@@ -270,7 +270,6 @@ uint32_t AfPacketSource::walk_block(const tpacket_block_desc& block, FrameSink& 
                 frame.vlan_valid = true;
                 frame.vlan_tci = static_cast<uint16_t>(hdr->hv1.tp_vlan_tci);
                 if ((hdr->tp_status & TP_STATUS_VLAN_TPID_VALID) != 0) frame.vlan_tpid = hdr->hv1.tp_vlan_tpid;
-                frame.wirelen += 4;   // the tag was on the wire; the kernel moved it to metadata
             }
             sink.on_frame(frame);
             ++counters_.frames;

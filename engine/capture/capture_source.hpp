@@ -14,7 +14,7 @@ namespace nms::capture {
 struct RawFrame {
     const uint8_t* data = nullptr;
     uint32_t caplen = 0;
-    uint32_t wirelen = 0;       // bytes on the wire, including a tag moved into vlan_tci
+    uint32_t wirelen = 0;       // excludes a tag moved into vlan_tci: add 4 when re-inserting it
     TimestampNs ts_ns = 0;
     uint16_t vlan_tci = 0;      // AF_PACKET strips the outer 802.1Q tag into metadata
     bool vlan_valid = false;    // when set, the decoder must re-insert vlan_tci

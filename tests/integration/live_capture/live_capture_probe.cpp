@@ -49,7 +49,7 @@ class ProbeSink final : public nms::capture::FrameSink {
             ++vlan_frames;
             vlan_ids[f.vlan_tci & 0x0fff]++;
         }
-        if (f.wirelen != f.caplen + (f.vlan_valid ? 4u : 0u)) ++wirelen_mismatch;
+        if (f.wirelen != f.caplen) ++wirelen_mismatch;   // tp_len excludes a stripped tag, like tp_snaplen
         const nms::ByteView v(f.data, f.caplen);
         size_t off = 12;
         if (!v.has(off, 2)) return count_other();
