@@ -11,6 +11,7 @@ PROBE=${1:?usage: run_live_capture.sh PATH/TO/live_capture_probe}
 HERE=$(cd "$(dirname "$0")" && pwd)
 FRAMES=${NMS_LIVE_FRAMES:-2000}
 FLOWS=${NMS_LIVE_FLOWS:-200}
+PPS=${NMS_LIVE_PPS:-5000}   # 0 = tcpreplay --topspeed (may overflow the veth backlog: not our drops)
 MEMBERS=2
 
 skip() { echo "SKIP: $*"; exit 77; }
@@ -67,7 +68,8 @@ done
 ip -n "$RX_NS" link show "$RX_IF" | grep -q "state UP" || { echo "veth never came up"; exit 1; }
 
 # Paced so the veth backlog (netdev_max_backlog) never overflows before AF_PACKET sees it.
-ip netns exec "$TX_NS" tcpreplay -q --pps 5000 -i "$TX_IF" "$WORK/traffic.pcap" > "$WORK/tcpreplay.log" 2>&1 \
+if [ "$PPS" = 0 ]; then RATE=(--topspeed); else RATE=(--pps "$PPS"); fi
+ip netns exec "$TX_NS" tcpreplay -q "${RATE[@]}" -i "$TX_IF" "$WORK/traffic.pcap" > "$WORK/tcpreplay.log" 2>&1 \
     || { cat "$WORK/tcpreplay.log"; exit 1; }
 
 wait "$PROBE_PID"
