@@ -1,0 +1,172 @@
+// bench_pipeline: offline throughput of the whole engine (capture thread -> workers -> output)
+// on one capture file, for 1 and 2 workers, next to the bare libpcap walk of the same file
+// measured in the same run (the ceiling; see pcap_walk.hpp).
+//
+//   bench_pipeline FILE [--repeat R] [--workers 1,2] [--eve PATH]
+//
+// Each run times Engine::start() to the end of Engine::shutdown() (the flow flush and the
+// output drain included); open() (allocation of rings and flow tables) is not timed. Prints
+// one JSON object: best and median of R runs per worker count, the walk's best, and the ratio.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "app/engine.hpp"
+#include "common/log.hpp"
+#include "config/config.hpp"
+#include "pcap_walk.hpp"
+
+namespace {
+
+struct RunResult {
+    double seconds = 0;
+    nms::app::RunSummary summary;
+};
+
+struct Options {
+    std::string file;
+    int repeat = 3;
+    std::vector<uint32_t> workers{1, 2};
+    std::string eve;
+};
+
+std::string json_escape(const std::string& s) {
+    std::string out;
+    for (const char c : s) {
+        if (c == '"' || c == '\\') out.push_back('\\');
+        if (static_cast<unsigned char>(c) < 0x20) continue;
+        out.push_back(c);
+    }
+    return out;
+}
+
+bool run_once(const Options& o, uint32_t workers, RunResult& out, std::string& error) {
+    nms::config::Config cfg;
+    cfg.capture.pcap_file = o.file;
+    cfg.pipeline.workers = workers;
+    cfg.output.eve_path = o.eve;
+    cfg.api.enabled = false;
+    nms::app::Engine engine(cfg);
+    if (auto err = engine.open()) {
+        error = *err;
+        return false;
+    }
+    const double t0 = nms::bench::bench_now_s();
+    engine.start();
+    // A benchmark may poll: 200 us is well under a run's length and costs no measurable CPU.
+    while (!engine.captures_finished()) std::this_thread::sleep_for(std::chrono::microseconds(200));
+    out.summary = engine.shutdown();
+    out.seconds = nms::bench::bench_now_s() - t0;
+    if (!out.summary.capture_errors.empty()) {
+        error = out.summary.capture_errors;
+        return false;
+    }
+    return true;
+}
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const size_t n = v.size();
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+bool parse(int argc, char** argv, Options& o) {
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        const bool has_val = i + 1 < argc;
+        if (a == "--repeat" && has_val) {
+            o.repeat = std::atoi(argv[++i]);
+        } else if (a == "--eve" && has_val) {
+            o.eve = argv[++i];
+        } else if (a == "--workers" && has_val) {
+            o.workers.clear();
+            const std::string list = argv[++i];
+            size_t pos = 0;
+            while (pos <= list.size()) {
+                const size_t comma = std::min(list.find(',', pos), list.size());
+                const long w = std::strtol(list.substr(pos, comma - pos).c_str(), nullptr, 10);
+                if (w < 1 || w > 64) return false;
+                o.workers.push_back(static_cast<uint32_t>(w));
+                pos = comma + 1;
+            }
+        } else if (o.file.empty() && !a.empty() && a[0] != '-') {
+            o.file = a;
+        } else {
+            return false;
+        }
+    }
+    return !o.file.empty() && o.repeat >= 1 && !o.workers.empty();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Options o;
+    if (!parse(argc, argv, o)) {
+        std::fprintf(stderr, "usage: bench_pipeline FILE [--repeat R] [--workers 1,2] [--eve PATH]\n");
+        return 2;
+    }
+    nms::log::set_level(nms::log::Level::kWarn);
+
+    // The walk first also warms the page cache for the engine runs.
+    nms::bench::PcapWalkResult walk;
+    for (int i = 0; i < o.repeat; ++i) {
+        auto r = nms::bench::pcap_walk(o.file);
+        if (!r.error.empty()) {
+            std::fprintf(stderr, "bench_pipeline: %s: %s\n", o.file.c_str(), r.error.c_str());
+            return 1;
+        }
+        if (i == 0 || r.seconds < walk.seconds) walk = r;
+    }
+
+    std::string runs_json;
+    std::string ratio_json;
+    uint64_t flows = 0;
+    bool counts_ok = true;
+    for (const uint32_t w : o.workers) {
+        std::vector<double> secs;
+        RunResult best;
+        for (int i = 0; i < o.repeat; ++i) {
+            RunResult r;
+            std::string error;
+            if (!run_once(o, w, r, error)) {
+                std::fprintf(stderr, "bench_pipeline: %u worker(s): %s\n", w, error.c_str());
+                return 1;
+            }
+            if (r.summary.packets != walk.packets || r.summary.drops != 0) counts_ok = false;
+            secs.push_back(r.seconds);
+            if (i == 0 || r.seconds < best.seconds) best = r;
+        }
+        flows = best.summary.flows;
+        const double pkts = static_cast<double>(best.summary.packets);
+        const double med = median(secs);
+        const double mpps = pkts / best.seconds / 1e6;
+        char buf[768];
+        std::snprintf(buf, sizeof buf,
+                      "%s{\"workers\": %u, \"mpps\": %.3f, \"ns_per_packet\": %.1f, \"seconds\": %.6f, "
+                      "\"median_mpps\": %.3f, \"median_seconds\": %.6f, \"packets\": %llu, \"flows\": %llu, "
+                      "\"invalid\": %llu, \"drops\": %llu}",
+                      runs_json.empty() ? "" : ", ", w, mpps, best.seconds * 1e9 / pkts, best.seconds,
+                      pkts / med / 1e6, med, static_cast<unsigned long long>(best.summary.packets),
+                      static_cast<unsigned long long>(best.summary.flows),
+                      static_cast<unsigned long long>(best.summary.invalid),
+                      static_cast<unsigned long long>(best.summary.drops));
+        runs_json += buf;
+        std::snprintf(buf, sizeof buf, "%s\"%u\": %.3f", ratio_json.empty() ? "" : ", ", w,
+                      walk.mpps() > 0 ? mpps / walk.mpps() : 0.0);
+        ratio_json += buf;
+    }
+    std::printf("{\"file\": \"%s\", \"packets\": %llu, \"bytes\": %llu, \"flows\": %llu, \"repeat\": %d, "
+                "\"eve\": \"%s\", \"counts_match_walk\": %s, \"runs\": [%s], "
+                "\"pcap_walk\": {\"mpps\": %.3f, \"ns_per_packet\": %.1f, \"seconds\": %.6f}, "
+                "\"ratio_vs_walk\": {%s}}\n",
+                json_escape(o.file).c_str(), static_cast<unsigned long long>(walk.packets),
+                static_cast<unsigned long long>(walk.bytes), static_cast<unsigned long long>(flows), o.repeat,
+                json_escape(o.eve).c_str(), counts_ok ? "true" : "false", runs_json.c_str(), walk.mpps(),
+                walk.ns_per_packet(), walk.seconds, ratio_json.c_str());
+    return counts_ok ? 0 : 3;
+}
