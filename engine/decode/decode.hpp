@@ -9,6 +9,25 @@ namespace nms::decode {
 
 // Decodes one frame of link type `link` into `out` (which is fully reset first).
 // Returns out.status.
+//
+// Contract, layer by layer:
+// - Link types: Ethernet II (802.3/LLC frames are kNonIp), Linux SLL/SLL2, NULL, LOOP, raw
+//   IPv4/IPv6, PPP (also inside PPPoE sessions). Below: VLAN (0x8100/0x88a8/0x9100, first three
+//   ids kept), MPLS, ARP, IPv4, IPv6 (+ extension headers), TCP, UDP, ICMP/ICMPv6, SCTP.
+// - Tunnels (GRE v0/v1, IP-in-IP, 6in4, VXLAN, GENEVE, Teredo) are decapsulated: the flow is
+//   the INNERMOST IP/transport, plus the outermost tunnel's type and id (VNI / GRE key) in the
+//   key. A tunnel whose own header (or its inner header's fixed part) is cut or malformed is
+//   not entered: the packet stays a flow of the outer protocol, with an event.
+// - kFlow: the key is canonical (lower (address, port) first; `swapped` says the direction).
+//   ICMP/ICMPv6 use ports 0/0 (icmp_id is in the view only), so echo request and reply are one
+//   flow. Non-first fragments and unknown transports (OSPF, ESP, ...) are flows with ports 0.
+// - Truncation: a header cut short is an event. If the transport header is cut but its ports
+//   (first 4 bytes) are there, the packet stays kFlow with those ports and an event; if even
+//   the ports are missing it is kInvalid (a flow with ports 0 would split the real flow).
+//   IP/L2 headers that are cut make the packet kInvalid. A payload shorter than the IP length
+//   says (snaplen) stays kFlow with kIpPayloadTruncated.
+// - payload is clipped to caplen, to the IP length (Ethernet padding is never payload) and to
+//   the UDP length. Nothing is ever read past caplen; at most 16 layers are decoded.
 DecodeStatus decode_packet(LinkType link, const uint8_t* data, uint32_t caplen, uint32_t wirelen,
                            TimestampNs ts_ns, PacketView& out) noexcept;
 

@@ -43,7 +43,9 @@ namespace nms::decode {
     X(kGeneveTruncated, "geneve_truncated")                               \
     X(kTeredoTruncated, "teredo_truncated")                               \
     X(kTunnelInnerInvalid, "tunnel_inner_invalid")                        \
-    X(kZeroLength, "zero_length")
+    X(kZeroLength, "zero_length")                                         \
+    X(kIpPayloadTruncated, "ip_payload_truncated")                        \
+    X(kMplsUnknownPayload, "mpls_unknown_payload")
 
 enum class DecodeEvent : uint8_t {
 #define NMS_X(id, name) id,
