@@ -114,6 +114,8 @@ TEST_CASE("flow: active timeout reports a long flow and restarts it", "[flow]") 
         seq += 10;
     }
     CHECK(sink.ended.empty());
+    f->reported_bytes = f->total_bytes();  // as the snapshot builder marks it
+    f->reported_pkts = f->total_pkts();
     // At 300 s the record is reported, then the packet counts in the restarted record.
     Flow* g = table.process(tcp(cli, srv, kTcpAck, kT0 + 300 * kNsPerSec, seq, 501, 10), sink);
     REQUIRE(sink.ended.size() == 1);
@@ -127,6 +129,8 @@ TEST_CASE("flow: active timeout reports a long flow and restarts it", "[flow]") 
     CHECK(g->first_ns == kT0 + 300 * kNsPerSec);
     CHECK(g->pkts[kToServer] == 1);
     CHECK(g->pkts[kToClient] == 0);
+    CHECK(g->reported_bytes == 0);  // deltas restart with the record
+    CHECK(g->reported_pkts == 0);
     CHECK(g->tcp_state == TcpState::kEstablished);  // the connection goes on
     CHECK(g->has_rtt);
     CHECK(g->retransmits[kToServer] == 0);  // sequence tracking carried over

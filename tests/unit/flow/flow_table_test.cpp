@@ -283,3 +283,26 @@ TEST_CASE("flow: 1M flows fit the memory budget and insert quickly", "[flow]") {
     CHECK(sink.count == 1);
     CHECK(table.size() == kN);
 }
+
+TEST_CASE("flow: for_each_touched_since visits only flows active since a time", "[flow]") {
+    FlowTable table(16, FlowTimeouts{}, 1, 1);
+    RecordingSink sink;
+    table.process(udp(ep("10.0.0.1", 1000), ep("10.0.0.2", 53), kT0), sink);
+    table.process(tcp(ep("10.0.0.1", 2000), ep("10.0.0.2", 80), kTcpSyn, kT0 + 10), sink);
+    table.process(udp(ep("10.0.0.1", 1001), ep("10.0.0.2", 53), kT0 + 20), sink);
+    table.process(icmp(ip("10.0.0.1"), ip("10.0.0.2"), 8, 3, kT0 + 30), sink);
+    std::set<uint16_t> seen;
+    table.for_each_touched_since(kT0 + 10, [&](Flow& f) {
+        seen.insert(f.client_port());
+        f.reported_bytes = f.total_bytes();
+        f.reported_pkts = f.total_pkts();
+    });
+    CHECK(seen == std::set<uint16_t>{2000, 1001, 3});
+    const Flow* f = table.find(udp(ep("10.0.0.1", 1001), ep("10.0.0.2", 53), kT0).key);
+    REQUIRE(f != nullptr);
+    CHECK(f->reported_pkts == 1);
+    CHECK(f->reported_bytes == f->total_bytes());
+    int n = 0;
+    table.for_each_touched_since(kT0 + 31, [&](Flow&) { ++n; });
+    CHECK(n == 0);
+}
