@@ -86,7 +86,7 @@ int run(const nms::config::CliOptions& cli) {
 int main(int argc, char** argv) {
     auto parsed = nms::config::parse_cli(argc, argv);
     if (auto* err = std::get_if<nms::config::CliError>(&parsed)) {
-        std::fprintf(stderr, "netmonsec: %s\n", err->message.c_str());
+        std::fprintf(stderr, "%s\n", err->message.c_str());
         return kExitUsage;
     }
     const auto& cli = std::get<nms::config::CliOptions>(parsed);

@@ -11,6 +11,7 @@ CaptureThread::CaptureThread(std::unique_ptr<capture::CaptureSource> source, std
     : source_(std::move(source)),
       name_(source_->name()),
       cpu_(cpu),
+      offline_(offline),
       dispatcher_(std::move(channels), source_->link_type(), offline, &stop_) {}
 
 CaptureThread::~CaptureThread() {
@@ -42,6 +43,19 @@ void CaptureThread::publish_source_stats() noexcept {
     stats_.discarded_sync.set(c.discarded_sync);
 }
 
+void CaptureThread::drain_after_stop() noexcept {
+    // Frames the kernel already accepted are part of what we saw: hand them over before
+    // exiting. A partly filled block is retired by the kernel after its timeout, so wait
+    // for two idle polls (the first may only consume the stop wake-up).
+    int idle = 0;
+    const uint64_t deadline = monotonic_ns() + kNsPerSec / 2;  // traffic may never pause
+    while (idle < 2 && monotonic_ns() < deadline) {
+        const auto r = source_->poll(dispatcher_, 50);
+        idle = r == capture::PollResult::kFrames ? 0 : idle + 1;
+        if (r == capture::PollResult::kError || r == capture::PollResult::kEof) break;
+    }
+}
+
 void CaptureThread::run() noexcept {
     if (cpu_ >= 0 && !pin_current_thread(cpu_)) log::warn("capture %s: could not pin to CPU %d", name_.c_str(), cpu_);
     name_current_thread("nms-cap-" + name_);
@@ -63,6 +77,7 @@ void CaptureThread::run() noexcept {
             break;
         }
     }
+    if (!offline_ && !failed()) drain_after_stop();
     dispatcher_.end_batch();
     publish_source_stats();
     if (!failed() && !source_->error().empty()) error_ = source_->error();

@@ -49,10 +49,12 @@ class CaptureThread {
 
  private:
     void publish_source_stats() noexcept;
+    void drain_after_stop() noexcept;
 
     std::unique_ptr<capture::CaptureSource> source_;
     std::string name_;
     int cpu_;
+    bool offline_;
     std::atomic<bool> stop_{false};
     Dispatcher dispatcher_;
     CaptureThreadStats stats_;

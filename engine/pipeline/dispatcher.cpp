@@ -71,8 +71,8 @@ void Dispatcher::on_frame(const capture::RawFrame& frame) noexcept {
         // AF_PACKET moved the outer 802.1Q tag into metadata: put it back so the decoder
         // (and the VLAN in the flow key) sees the frame as it was on the wire.
         std::memcpy(slot, frame.data, 12);
-        slot[12] = 0x81;
-        slot[13] = 0x00;
+        slot[12] = static_cast<uint8_t>(frame.vlan_tpid >> 8);
+        slot[13] = static_cast<uint8_t>(frame.vlan_tpid);
         slot[14] = static_cast<uint8_t>(frame.vlan_tci >> 8);
         slot[15] = static_cast<uint8_t>(frame.vlan_tci);
         const uint32_t rest = std::min(frame.caplen - 12, room - 16);

@@ -109,8 +109,9 @@ void Worker::run() noexcept {
         if (inputs_done) break;
         idle_pause(++idle_rounds);
     }
-    flows_.flush(*this, flow::EndReason::kShutdown);
+    // Final snapshot first, so the last interval's talkers and flows are still in the table.
     maybe_snapshot(true);
+    flows_.flush(*this, flow::EndReason::kShutdown);
     finished_.store(true, std::memory_order_release);
 }
 

@@ -40,7 +40,7 @@ def expected_flows(doc):
             continue
         c = endpoint(f["client"]["ip"], f["client"].get("port") or 0, l4)
         s = endpoint(f["server"]["ip"], f["server"].get("port") or 0, l4)
-        key = (l4, frozenset((c, s)))
+        key = (l4, tuple(sorted((c, s))))
         out[key][c][0] += f["packets"]["c2s"]
         out[key][c][1] += f["bytes"]["c2s"]
         out[key][s][0] += f["packets"]["s2c"]
@@ -60,7 +60,7 @@ def our_flows(eve_path):
                 continue
             c = endpoint(ev["src_ip"], ev.get("src_port", 0), l4)
             s = endpoint(ev["dest_ip"], ev.get("dest_port", 0), l4)
-            key = (l4, frozenset((c, s)))
+            key = (l4, tuple(sorted((c, s))))
             fl = ev["flow"]
             out[key][c][0] += fl["pkts_toserver"]
             out[key][c][1] += fl["bytes_toserver"]
@@ -71,7 +71,7 @@ def our_flows(eve_path):
 
 def key_text(key):
     l4, eps = key
-    a, b = sorted(eps)
+    a, b = eps
     return f"{l4} {a[0]}:{a[1]} <-> {b[0]}:{b[1]}"
 
 
