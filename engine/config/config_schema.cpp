@@ -295,31 +295,32 @@ void copy_field(const Config& from, Config& to) {
 // ---- the table -----------------------------------------------------------------------------
 
 template <auto... Ms>
+constexpr KeySpec make_spec(std::string_view key, Kind kind, Reload r, LoadFn load, int64_t min, int64_t max,
+                            bool pow2 = false, std::span<const std::string_view> choices = {}) {
+    return KeySpec{key, kind, r, load, &show_field<Ms...>, &copy_field<Ms...>, min, max, pow2, choices};
+}
+template <auto... Ms>
 constexpr KeySpec uint_key(std::string_view key, Reload r, int64_t min, int64_t max, bool pow2 = false) {
-    return {key, Kind::kUint, r, &load_uint<Ms...>, &show_field<Ms...>, &copy_field<Ms...>, min,
-            max, pow2,        {}};
+    return make_spec<Ms...>(key, Kind::kUint, r, &load_uint<Ms...>, min, max, pow2);
 }
 template <auto... Ms>
 constexpr KeySpec double_key(std::string_view key, Reload r, int64_t min, int64_t max) {
-    return {key, Kind::kDouble, r, &load_double<Ms...>, &show_field<Ms...>, &copy_field<Ms...>, min,
-            max, false,         {}};
+    return make_spec<Ms...>(key, Kind::kDouble, r, &load_double<Ms...>, min, max);
 }
 template <auto... Ms>
 constexpr KeySpec bool_key(std::string_view key, Reload r) {
-    return {key, Kind::kBool, r, &load_bool<Ms...>, &show_field<Ms...>, &copy_field<Ms...>, 0, 1, false, {}};
+    return make_spec<Ms...>(key, Kind::kBool, r, &load_bool<Ms...>, 0, 1);
 }
 template <auto... Ms>
 constexpr KeySpec string_key(std::string_view key, Reload r, int64_t min_len, int64_t max_len,
                              std::span<const std::string_view> choices = {}) {
-    return {
-        key,     Kind::kString, r,      &load_string<Ms...>, &show_field<Ms...>, &copy_field<Ms...>, min_len,
-        max_len, false,         choices};
+    return make_spec<Ms...>(key, Kind::kString, r, &load_string<Ms...>, min_len, max_len, false, choices);
 }
 // Keys with their own loader (lists, enums, addresses); L<Ms...>::fn is that loader.
 template <Kind K, template <auto...> class L, auto... Ms>
 constexpr KeySpec custom_key(std::string_view key, Reload r, int64_t min, int64_t max,
                              std::span<const std::string_view> choices = {}) {
-    return {key, K, r, L<Ms...>::fn, &show_field<Ms...>, &copy_field<Ms...>, min, max, false, choices};
+    return make_spec<Ms...>(key, K, r, L<Ms...>::fn, min, max, false, choices);
 }
 template <auto... Ms>
 struct IfaceList {

@@ -36,7 +36,7 @@ TEST_CASE("no arguments give the defaults", "[config]") {
     CHECK_FALSE(o.workers.has_value());
 }
 
-TEST_CASE("every option, short and long, separate and attached values", "[config]") {
+TEST_CASE("every option in short and long form with separate and attached values", "[config]") {
     const CliOptions a =
         parse_ok({"-c", "my.toml", "-i", "eth0", "-w", "4", "--eve", "-", "-v", "--list", "--data-dir",
                   "/srv/nms", "--listen", "0.0.0.0:9000", "--no-api", "--demo", "--help", "--version"});
@@ -82,7 +82,7 @@ TEST_CASE("every option, short and long, separate and attached values", "[config
     CHECK(s.pcap_file == "f.pcap");
 }
 
-TEST_CASE("-i repeats, -v counts up to debug", "[config]") {
+TEST_CASE("repeated interface options accumulate and verbosity counts up to debug", "[config]") {
     CHECK(parse_ok({"-i", "eth0", "-i", "eth1", "--interface", "eth2"}).interfaces ==
           std::vector<std::string>{"eth0", "eth1", "eth2"});
     CHECK(parse_ok({"-v", "-v"}).verbosity == 2);
@@ -120,7 +120,8 @@ TEST_CASE("bad numbers name the option and the accepted range", "[config]") {
     CHECK(parse_bad({"--replay-speed", "fast"}).option == "--replay-speed");
 }
 
-TEST_CASE("bad strings: empty paths, bad listen address, long interface names", "[config]") {
+TEST_CASE("bad strings are refused: empty paths and bad listen addresses and long interface names",
+          "[config]") {
     CHECK(parse_bad({"-c", ""}).option == "-c");
     CHECK(parse_bad({"--eve="}).option == "--eve");
     CHECK(parse_bad({"--data-dir", ""}).option == "--data-dir");
@@ -155,7 +156,7 @@ TEST_CASE("unknown options and missing values", "[config]") {
           "netmonsec: option '--help' takes no value; see 'netmonsec --help'");
 }
 
-TEST_CASE("subcommands are recorded; other words are errors", "[config]") {
+TEST_CASE("subcommands are recorded and other words are errors", "[config]") {
     CHECK(parse_ok({"passwd"}).subcommand == "passwd");
     const CliOptions d = parse_ok({"-c", "x.toml", "doctor", "-v"});
     CHECK(d.subcommand == "doctor");

@@ -58,7 +58,8 @@ TEST_CASE("options not given leave the file's values alone", "[config]") {
     CHECK(c == before);
 }
 
-TEST_CASE("-r replaces the file's interfaces, -i replaces its pcap_file", "[config]") {
+TEST_CASE("replay option replaces the file's interfaces and interface option replaces its pcap_file",
+          "[config]") {
     Config c = load_ok(kFile);
     CHECK(apply_cli(c, cli({"-r", "x.pcap", "--replay-speed", "1", "--loop", "0"})).empty());
     CHECK(c.capture.pcap_file == "x.pcap");
@@ -101,7 +102,7 @@ TEST_CASE("contradictory options are errors naming them", "[config]") {
     CHECK(errors_of({"--demo", "-r", "x", "-i", "eth0", "--no-api", "--listen", "127.0.0.1:1"}).size() == 4);
 }
 
-TEST_CASE("--demo clears file capture sources; --no-api disables the API", "[config]") {
+TEST_CASE("demo clears file capture sources and no-api disables the API", "[config]") {
     Config c = load_ok(kFile);
     CHECK(apply_cli(c, cli({"--demo", "--no-api"})).empty());
     CHECK(c.demo);
@@ -110,7 +111,7 @@ TEST_CASE("--demo clears file capture sources; --no-api disables the API", "[con
     CHECK_FALSE(c.api.enabled);
 }
 
-TEST_CASE("-v raises the log level and never lowers it", "[config]") {
+TEST_CASE("verbosity raises the log level and never lowers it", "[config]") {
     Config c = load_ok(kFile);  // level = error
     CHECK(apply_cli(c, cli({"-v"})).empty());
     CHECK(c.log.level == "info");
@@ -124,7 +125,8 @@ TEST_CASE("-v raises the log level and never lowers it", "[config]") {
     CHECK(e.log.level == "warn");
 }
 
-TEST_CASE("load_startup_config: default file optional, explicit file required", "[config]") {
+TEST_CASE("load_startup_config treats the default file as optional and an explicit file as required",
+          "[config]") {
     namespace fs = std::filesystem;
     const fs::path dir = fs::temp_directory_path() / ("nms-config-startup-" + std::to_string(::getpid()));
     fs::create_directories(dir);

@@ -53,14 +53,14 @@ TEST_CASE("duplicate keys and tables are syntax errors on the second definition"
     CHECK(load_one_error("[capture]\n\n[pipeline]\n\n[capture]\n").line == 5);
 }
 
-TEST_CASE("invalid UTF-8 is a syntax error, not a crash", "[config]") {
+TEST_CASE("invalid UTF-8 is a syntax error and not a crash", "[config]") {
     const ConfigError e = load_one_error("[capture]\nbpf = \"\xff\xfe\xc3\"\n");
     CHECK(e.line == 2);
     CHECK(contains(e.message, "TOML syntax error"));
     CHECK(load_one_error("# comment \xc0\xaf\n").line == 1);  // overlong encoding in a comment
 }
 
-TEST_CASE("a 1 MB random blob gives errors, from text and from a file", "[config]") {
+TEST_CASE("a 1 MB random blob gives errors from text and from a file", "[config]") {
     TempDir dir;
     for (uint32_t seed : {1u, 2u, 3u}) {
         const std::string blob = random_blob(1u << 20, seed);
@@ -75,7 +75,7 @@ TEST_CASE("a 1 MB random blob gives errors, from text and from a file", "[config
     CHECK_FALSE(load_bad(text).empty());
 }
 
-TEST_CASE("deep nesting is refused or rejected as unknown, without stack overflow", "[config]") {
+TEST_CASE("deep nesting is refused or rejected as unknown without stack overflow", "[config]") {
     CHECK(load_bad("x = " + std::string(100000, '[') + std::string(100000, ']') + "\n").size() == 1);
     std::string inl = "x = ";
     for (int i = 0; i < 5000; ++i) inl += "{a = ";

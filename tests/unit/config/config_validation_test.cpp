@@ -9,7 +9,7 @@
 using namespace nms::config;
 using namespace nms::config::test;
 
-TEST_CASE("all errors of a file are collected, in line order, with exact lines", "[config]") {
+TEST_CASE("all errors of a file are collected in line order with exact lines", "[config]") {
     const ConfigErrors errs = load_bad(R"([capture]
 snaplen = 10
 block_size = 5000
@@ -81,7 +81,7 @@ TEST_CASE("sections must be tables and values must not be", "[config]") {
     CHECK(e.message == "capture.snaplen must be an integer, not a table (accepted: 64..262144)");
 }
 
-TEST_CASE("integers: wrong type, negative, too large, not a power of two", "[config]") {
+TEST_CASE("integers with wrong type or negative or too large or not a power of two are refused", "[config]") {
     CHECK(load_one_error("[capture]\nsnaplen = 2048.0\n").message ==
           "capture.snaplen must be an integer, not a float (accepted: 64..262144)");
     CHECK(load_one_error("[capture]\nsnaplen = \"2048\"\n").message ==
@@ -134,7 +134,7 @@ TEST_CASE("replay_speed takes integers and floats >= 0", "[config]") {
           "capture.replay_speed must be a number, not a string (accepted: 0..1000000)");
 }
 
-TEST_CASE("strings: enums, booleans, NUL bytes", "[config]") {
+TEST_CASE("strings are checked for enum words and NUL bytes and booleans for type", "[config]") {
     CHECK(load_one_error("[capture]\nmethod = \"dpdk\"\n").message ==
           "capture.method = \"dpdk\" is not accepted (accepted: af_packet or pcap)");
     CHECK(load_one_error("[capture]\npromiscuous = \"yes\"\n").message ==
@@ -149,7 +149,7 @@ TEST_CASE("strings: enums, booleans, NUL bytes", "[config]") {
     CHECK(load_one_error("[log]\nlevel = 2\n").key == "log.level");
 }
 
-TEST_CASE("interface lists: names, duplicates, element lines", "[config]") {
+TEST_CASE("interface lists check names and duplicates with element lines", "[config]") {
     const ConfigErrors errs = load_bad(R"([capture]
 interfaces = [
   "eth0",
@@ -179,7 +179,7 @@ interfaces = [
           "(accepted: distinct interface names of 1..15 characters)");
 }
 
-TEST_CASE("CPU lists must name CPUs of this machine, once", "[config]") {
+TEST_CASE("CPU lists must name CPUs of this machine once each", "[config]") {
     const long ncpu = sysconf(_SC_NPROCESSORS_CONF);
     const std::string last = std::to_string(ncpu - 1);
     CHECK(load_ok("[capture]\ncpus = [" + last + "]\n").capture.cpus ==
