@@ -8,6 +8,7 @@
 #include "common/cpu.hpp"
 #include "common/log.hpp"
 #include "common/time.hpp"
+#include "config/config_reload.hpp"
 #include "output/eve_format.hpp"
 
 namespace nms::app {
@@ -31,8 +32,9 @@ std::vector<int> Engine::plan_cpus(size_t captures, size_t workers) const {
     std::vector<int> plan(captures + workers, -1);
     const auto& cc = cfg_.capture.cpus;
     const auto& wc = cfg_.pipeline.worker_cpus;
-    for (size_t i = 0; i < captures && i < cc.size(); ++i) plan[i] = cc[i];
-    for (size_t i = 0; i < workers && i < wc.size(); ++i) plan[captures + i] = wc[i];
+    // Lists shorter than the thread count are reused in a cycle (as netmonsec.toml documents).
+    for (size_t i = 0; i < captures && !cc.empty(); ++i) plan[i] = cc[i % cc.size()];
+    for (size_t i = 0; i < workers && !wc.empty(); ++i) plan[captures + i] = wc[i % wc.size()];
     if (!cc.empty() || !wc.empty()) return plan;
     const auto cpus = allowed_cpus();
     if (cpus.size() < captures + workers) return plan;
@@ -115,7 +117,6 @@ std::optional<std::string> Engine::open() {
             o.flow_id_stride = static_cast<uint32_t>(n_workers);
             o.cpu = cpus[n_cap + w];
             o.offline = replay;
-            o.top_talkers = cfg_.stats.top_talkers;
             std::vector<pipeline::PacketChannel*> in;
             for (size_t c = 0; c < n_cap; ++c) in.push_back(channels_[c * n_workers + w].get());
             workers_.push_back(std::make_unique<pipeline::Worker>(o, std::move(in), control_));
@@ -138,14 +139,16 @@ std::optional<std::string> Engine::open() {
     std::vector<pipeline::CaptureThread*> cs;
     for (auto& c : captures_) cs.push_back(c.get());
     output_ = std::make_unique<output::OutputThread>(ws, eve_.get(), cfg_.output.eve_flow);
-    stats_ = std::make_unique<stats::StatsThread>(cfg_.stats.interval_ms, cfg_.stats.top_talkers,
-                                                  cfg_.stats.history_seconds * 1000 / cfg_.stats.interval_ms, ws, cs,
-                                                  control_);
+    control_.top_n.store(cfg_.stats.top_talkers);
+    eve_stats_.store(cfg_.output.eve_stats);
+    stats_ = std::make_unique<stats::StatsThread>(
+        cfg_.stats.interval_ms, cfg_.stats.history_seconds * 1000 / cfg_.stats.interval_ms, ws, cs, control_);
     // A replay running as fast as possible logs stats once, at the end; live and paced
     // replays log every tick.
     const bool stats_every_tick = !replay || cfg_.capture.replay_speed > 0;
-    if (eve_ && cfg_.output.eve_stats && stats_every_tick) {
-        stats_->set_listener([eve = eve_.get()](const stats::SnapshotPtr& s) {
+    if (eve_ && stats_every_tick) {
+        stats_->set_listener([this, eve = eve_.get()](const stats::SnapshotPtr& s) {
+            if (!eve_stats_.load(std::memory_order_relaxed)) return;
             std::string line;
             output::append_stats_event(line, *s);
             line.push_back('\n');
@@ -179,7 +182,7 @@ RunSummary Engine::shutdown() {
     output_->join();
     stats_->stop();
     auto snap = stats_->tick(true);
-    if (eve_ && cfg_.output.eve_stats) {
+    if (eve_ && eve_stats_.load()) {
         std::string line;
         output::append_stats_event(line, *snap);
         line.push_back('\n');
@@ -198,10 +201,20 @@ RunSummary Engine::shutdown() {
 }
 
 void Engine::reload(const config::Config& fresh) {
-    for (auto& w : workers_) w->set_pending_timeouts(fresh.flow.timeouts);
-    cfg_.flow.timeouts = fresh.flow.timeouts;
-    log::warn("configuration reloaded from %s (flow timeouts and log level apply now; capture, pipeline and "
-              "output settings apply at the next restart)", fresh.path.empty() ? "defaults" : fresh.path.c_str());
+    const auto plan = config::reloadable_differences(cfg_, fresh);
+    config::apply_live(cfg_, fresh);
+    for (auto& w : workers_) w->set_pending_timeouts(cfg_.flow.timeouts);
+    control_.top_n.store(cfg_.stats.top_talkers, std::memory_order_relaxed);
+    eve_stats_.store(cfg_.output.eve_stats, std::memory_order_relaxed);
+    if (output_) output_->set_eve_flows(cfg_.output.eve_flow);
+    auto join = [](const std::vector<std::string>& keys) {
+        std::string out;
+        for (const auto& k : keys) out += (out.empty() ? "" : ", ") + k;
+        return out.empty() ? std::string("none") : out;
+    };
+    log::warn("configuration reloaded from %s; applied now: %s; needs a restart: %s",
+              fresh.path.empty() ? "built-in defaults" : fresh.path.c_str(), join(plan.live).c_str(),
+              join(plan.restart).c_str());
 }
 
 stats::SnapshotPtr Engine::latest_snapshot() const { return stats_ ? stats_->latest() : nullptr; }

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <atomic>
+
 #include "capture/capture_source.hpp"
 #include "config/config.hpp"
 #include "output/eve_writer.hpp"
@@ -58,6 +60,7 @@ class Engine {
 
     config::Config cfg_;
     pipeline::WorkerControl control_;
+    std::atomic<bool> eve_stats_{true};  // output.eve_stats, live on SIGHUP
     std::vector<std::unique_ptr<pipeline::PacketChannel>> channels_;  // [capture * workers + worker]
     std::vector<std::unique_ptr<pipeline::Worker>> workers_;
     std::vector<std::unique_ptr<pipeline::CaptureThread>> captures_;

@@ -27,6 +27,20 @@ struct FlowTableCounters {
     uint64_t fragments_unmatched = 0;  // non-first fragment with no first fragment seen
     uint64_t fragment_overwrites = 0;  // fragment tracker full: a live entry was overwritten
 
+    void add(const FlowTableCounters& o) noexcept {
+        created += o.created;
+        ended_timeout += o.ended_timeout;
+        ended_closed += o.ended_closed;
+        evicted += o.evicted;
+        active_timeouts += o.active_timeouts;
+        ended_shutdown += o.ended_shutdown;
+        tcp_port_reuse += o.tcp_port_reuse;
+        fragments_first += o.fragments_first;
+        fragments_matched += o.fragments_matched;
+        fragments_unmatched += o.fragments_unmatched;
+        fragment_overwrites += o.fragment_overwrites;
+    }
+
     // created - ended() == FlowTable::size() at any time.
     [[nodiscard]] uint64_t ended() const noexcept {
         return ended_timeout + ended_closed + evicted + active_timeouts + ended_shutdown;

@@ -170,7 +170,7 @@ void append_flow_event(std::string& out, const pipeline::FlowRecord& rec) {
     w.Key("age");
     w.Uint64((f.last_ns - f.first_ns) / kNsPerSec);
     w.Key("state");
-    w.String(flow::eve_flow_state(f.tcp_state, f.key.proto));
+    w.String(flow::eve_flow_state(f));
     w.Key("reason");
     w.String(flow::eve_end_reason(rec.reason));
     w.Key("alerted");
@@ -275,6 +275,14 @@ void append_stats_event(std::string& out, const stats::Snapshot& s) {
     w.Uint64(s.flows.ended_closed);
     w.Key("evicted");
     w.Uint64(s.flows.evicted);
+    w.Key("active_timeout");
+    w.Uint64(s.flows.active_timeouts);
+    w.Key("shutdown");
+    w.Uint64(s.flows.ended_shutdown);
+    w.Key("tcp_port_reuse");
+    w.Uint64(s.flows.tcp_port_reuse);
+    w.Key("fragments_unmatched");
+    w.Uint64(s.flows.fragments_unmatched);
     w.Key("records_dropped");
     w.Uint64(s.records_dropped);
     w.EndObject();

@@ -24,7 +24,7 @@ size_t OutputThread::drain_once(std::string& buf) {
     size_t n = 0;
     for (pipeline::Worker* w : workers_) {
         n += w->records().consume_all([&](const pipeline::FlowRecord& rec) {
-            if (eve_ && eve_flows_) {
+            if (eve_ && eve_flows_.load(std::memory_order_relaxed)) {
                 append_flow_event(buf, rec);
                 buf.push_back('\n');
             }

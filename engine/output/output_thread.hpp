@@ -24,13 +24,15 @@ class OutputThread {
     void run();
 
     [[nodiscard]] uint64_t flows_written() const noexcept { return flows_.load(std::memory_order_relaxed); }
+    // output.eve_flow can change on SIGHUP.
+    void set_eve_flows(bool on) noexcept { eve_flows_.store(on, std::memory_order_relaxed); }
 
  private:
     size_t drain_once(std::string& buf);
 
     std::vector<pipeline::Worker*> workers_;
     EveWriter* eve_;
-    bool eve_flows_;
+    std::atomic<bool> eve_flows_;
     std::atomic<uint64_t> flows_{0};
     std::thread thread_;
 };

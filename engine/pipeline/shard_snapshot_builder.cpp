@@ -70,7 +70,7 @@ void Worker::maybe_snapshot(bool force) noexcept {
             f.reported_bytes = bytes;
             f.reported_pkts = pkts;
         });
-        const size_t k = opts_.top_talkers * 2;  // extra depth so the merged top-N stays right
+        const size_t k = size_t{control_.top_n.load(std::memory_order_relaxed)} * 2;  // extra depth so the merged top-N stays right
         auto by_interval_bytes = [](const FlowSummary& a, const FlowSummary& b) {
             return a.interval_bytes > b.interval_bytes;
         };

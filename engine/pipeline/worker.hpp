@@ -24,7 +24,6 @@ struct WorkerOptions {
     uint32_t flow_id_stride = 1;     // = number of workers, so flow ids never collide
     int cpu = -1;                    // -1 = not pinned
     bool offline = false;            // file replay: wait instead of dropping records
-    uint32_t top_talkers = 20;       // per-shard list length sent with each snapshot
     uint32_t record_ring = 1u << 14;
 };
 
@@ -33,6 +32,7 @@ struct WorkerControl {
     std::atomic<bool> inputs_done{false};  // every capture thread has exited
     std::atomic<bool> abort{false};        // stop now, even with packets queued
     std::atomic<uint64_t> epoch{0};        // bumped by the stats thread to ask for snapshots
+    std::atomic<uint32_t> top_n{20};       // list length per snapshot (stats.top_talkers, live)
 };
 
 class Worker final : private flow::FlowEndSink {

@@ -21,13 +21,13 @@ double ratio(uint64_t part, uint64_t whole) {
 
 }  // namespace
 
-StatsMerger::StatsMerger(uint32_t top_n, uint32_t history_points) : top_n_(top_n), history_points_(history_points) {}
+StatsMerger::StatsMerger(uint32_t history_points) : history_points_(history_points) {}
 
 SnapshotPtr StatsMerger::merge(const std::vector<const pipeline::ShardSnapshot*>& shards,
                                const std::vector<bool>& stale,
                                const std::vector<pipeline::CaptureThread*>& captures,
-                               const std::vector<pipeline::Worker*>& workers, TimestampNs wall_now,
-                               uint64_t mono_now) {
+                               const std::vector<pipeline::Worker*>& workers, uint32_t top_n,
+                               TimestampNs wall_now, uint64_t mono_now) {
     auto s = std::make_shared<Snapshot>();
     if (start_mono_ == 0) start_mono_ = prev_mono_ = mono_now;
     s->seq = ++seq_;
@@ -48,13 +48,7 @@ SnapshotPtr StatsMerger::merge(const std::vector<const pipeline::ShardSnapshot*>
         if (sh) {
             s->traffic.add(sh->traffic);
             s->packet_time = std::max(s->packet_time, sh->packet_time);
-            const auto& f = sh->flows;
-            s->flows.created += f.created;
-            s->flows.ended_timeout += f.ended_timeout;
-            s->flows.ended_closed += f.ended_closed;
-            s->flows.evicted += f.evicted;
-            s->flows.active_timeouts += f.active_timeouts;
-            s->flows.fragments_unmatched += f.fragments_unmatched;
+            s->flows.add(sh->flows);
             s->active_flows += sh->active_flows;
             s->flow_capacity += sh->flow_capacity;
             wv.packets = sh->traffic.packets;
@@ -128,10 +122,10 @@ SnapshotPtr StatsMerger::merge(const std::vector<const pipeline::ShardSnapshot*>
     }
     std::sort(s->top_talkers.begin(), s->top_talkers.end(),
               [](const Talker& a, const Talker& b) { return a.bytes_in + a.bytes_out > b.bytes_in + b.bytes_out; });
-    if (s->top_talkers.size() > top_n_) s->top_talkers.resize(top_n_);
+    if (s->top_talkers.size() > top_n) s->top_talkers.resize(top_n);
     std::sort(s->top_flows.begin(), s->top_flows.end(),
               [](const auto& a, const auto& b) { return a.interval_bytes > b.interval_bytes; });
-    if (s->top_flows.size() > top_n_) s->top_flows.resize(top_n_);
+    if (s->top_flows.size() > top_n) s->top_flows.resize(top_n);
 
     const uint64_t drops_total = s->kernel_drops + s->ring_full_drops + s->records_dropped;
     const uint64_t drops_prev = p ? p->kernel_drops + p->ring_full_drops + p->records_dropped : 0;

@@ -14,15 +14,15 @@ namespace nms::stats {
 
 class StatsMerger {
  public:
-    StatsMerger(uint32_t top_n, uint32_t history_points);
+    explicit StatsMerger(uint32_t history_points);
 
     // shards[i] = newest snapshot of worker i (nullptr if none yet); stale[i] = it is old.
     SnapshotPtr merge(const std::vector<const pipeline::ShardSnapshot*>& shards, const std::vector<bool>& stale,
                       const std::vector<pipeline::CaptureThread*>& captures,
-                      const std::vector<pipeline::Worker*>& workers, TimestampNs wall_now, uint64_t mono_now);
+                      const std::vector<pipeline::Worker*>& workers, uint32_t top_n, TimestampNs wall_now,
+                      uint64_t mono_now);
 
  private:
-    uint32_t top_n_;
     uint32_t history_points_;
     uint64_t seq_ = 0;
     uint64_t start_mono_ = 0;

@@ -5,14 +5,14 @@
 
 namespace nms::stats {
 
-StatsThread::StatsThread(uint32_t interval_ms, uint32_t top_n, uint32_t history_points,
+StatsThread::StatsThread(uint32_t interval_ms, uint32_t history_points,
                          std::vector<pipeline::Worker*> workers, std::vector<pipeline::CaptureThread*> captures,
                          pipeline::WorkerControl& control)
     : interval_ms_(interval_ms),
       workers_(std::move(workers)),
       captures_(std::move(captures)),
       control_(control),
-      merger_(top_n, history_points),
+      merger_(history_points),
       last_(workers_.size()),
       stale_(workers_.size(), true) {}
 
@@ -50,7 +50,8 @@ SnapshotPtr StatsThread::tick(bool final) {
     std::vector<const pipeline::ShardSnapshot*> shards;
     shards.reserve(last_.size());
     for (const auto& s : last_) shards.push_back(s.get());
-    auto snap = merger_.merge(shards, stale_, captures_, workers_, wall_ns(), monotonic_ns());
+    auto snap = merger_.merge(shards, stale_, captures_, workers_, control_.top_n.load(std::memory_order_relaxed), wall_ns(),
+                              monotonic_ns());
     latest_.store(snap, std::memory_order_release);
     if (listener_) listener_(snap);
     return snap;

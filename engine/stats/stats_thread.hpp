@@ -19,7 +19,8 @@ class StatsThread {
  public:
     using Listener = std::function<void(const SnapshotPtr&)>;
 
-    StatsThread(uint32_t interval_ms, uint32_t top_n, uint32_t history_points, std::vector<pipeline::Worker*> workers,
+    // List lengths come from control.top_n, so a reload changes them for workers and stats alike.
+    StatsThread(uint32_t interval_ms, uint32_t history_points, std::vector<pipeline::Worker*> workers,
                 std::vector<pipeline::CaptureThread*> captures, pipeline::WorkerControl& control);
     ~StatsThread();
 

@@ -1,7 +1,9 @@
 #include <catch2/catch.hpp>
 
 #include <map>
+#include <atomic>
 #include <set>
+#include <thread>
 #include <vector>
 
 #include "decode/decode.hpp"
