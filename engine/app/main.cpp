@@ -51,6 +51,7 @@ int run(const nms::config::CliOptions& cli) {
         return kExitUsage;
     }
     engine.start();
+    nms::log::info("capture running (%s)", cfg.capture.pcap_file.empty() ? "live" : cfg.capture.pcap_file.c_str());
 
     bool stop = false;
     while (!stop && !engine.captures_finished()) {
