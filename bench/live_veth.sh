@@ -10,6 +10,7 @@
 #
 #   sudo bench/live_veth.sh [--build DIR] [--packets N] [--flows N] [--workers W]
 #                           [--rates "100000 200000 400000 0"] [--sweep-seconds S] [--out FILE]
+#                           [--netmonsec-args "-c FILE ..."] [--readers "null netmonsec tcpdump"]
 #
 # Rate 0 = tcpreplay --topspeed. Needs root, iproute2, tcpreplay, tcpdump, python3.
 # Network safety: the frames (198.18.0.0/15, RFC 2544 benchmarking range) only ever exist on a
@@ -25,6 +26,8 @@ workers=1
 rates="100000 200000 400000 0"
 sweep_seconds=3
 out=""
+netmonsec_args=""
+readers="null netmonsec tcpdump"
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --build) build=$(cd "$2" && pwd); shift 2 ;;
@@ -34,7 +37,9 @@ while [[ $# -gt 0 ]]; do
         --rates) rates=$2; shift 2 ;;
         --sweep-seconds) sweep_seconds=$2; shift 2 ;;
         --out) out=$2; shift 2 ;;
-        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+        --netmonsec-args) netmonsec_args=$2; shift 2 ;;
+        --readers) readers=$2; shift 2 ;;
+        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
         *) echo "live_veth.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -134,7 +139,7 @@ run_reader() {
             wait_until test -e "$ready" ;;
         netmonsec)
             (cd "$work" && exec ip netns exec "$rx_ns" "$daemon" -i "$rx_if" -w "$workers" --no-api \
-                --eve "$eve" > "$rlog" 2> "$elog") &
+                --eve "$eve" $netmonsec_args > "$rlog" 2> "$elog") &
             reader_pid=$!
             # Ready = its packet socket exists and the stats thread has ticked once.
             wait_until has_packet_socket "$reader_pid" && wait_until eve_has_stats "$eve" ;;
@@ -189,7 +194,7 @@ EOF
 results="$work/results.ndjson"
 : > "$results"
 echo "live_veth.sh: topspeed, $packets packets, $flows flows, 64-byte frames" >&2
-for kind in null netmonsec tcpdump; do
+for kind in $readers; do
     run_reader "$kind" 0 "$packets" | tee -a "$results" >&2
 done
 sweep="$work/sweep.ndjson"
@@ -197,14 +202,15 @@ sweep="$work/sweep.ndjson"
 for rate in $rates; do
     limit=$packets
     if [[ "$rate" != 0 ]]; then limit=$((rate * sweep_seconds)); fi
-    for kind in null netmonsec; do
+    for kind in $readers; do
+        [[ "$kind" == tcpdump ]] && continue
         run_reader "$kind" "$rate" "$limit" | tee -a "$sweep" >&2
     done
 done
 
-python3 - "$results" "$sweep" "$packets" "$flows" "$workers" "$(uname -r)" "$(nproc)" "${out:-}" <<'EOF'
+python3 - "$results" "$sweep" "$packets" "$flows" "$workers" "$(uname -r)" "$(nproc)" "${out:-}" "$netmonsec_args" <<'EOF'
 import json, sys
-results, sweep, packets, flows, workers, kernel, cpus, out = sys.argv[1:]
+results, sweep, packets, flows, workers, kernel, cpus, out, nargs = sys.argv[1:]
 top = [json.loads(l) for l in open(results) if l.strip()]
 sw = [json.loads(l) for l in open(sweep) if l.strip()]
 best = {}
@@ -213,7 +219,7 @@ for r in sw:
         rate = r["sent_pps"] or 0
         best[r["reader"]] = max(best.get(r["reader"], 0), rate)
 doc = {"bench": "live_veth", "kernel": kernel, "cpus": int(cpus), "packets": int(packets),
-       "flows": int(flows), "frame_size": 64, "netmonsec_workers": int(workers), "sender": "tcpreplay",
+       "flows": int(flows), "frame_size": 64, "netmonsec_workers": int(workers), "netmonsec_args": nargs, "sender": "tcpreplay",
        "topspeed": top, "sweep": sw, "max_drop_free_pps": best}
 text = json.dumps(doc, indent=1)
 print(text)
