@@ -8,6 +8,7 @@
 // Prints one JSON object on stdout at the end (SIGINT/SIGTERM, --seconds, or --frames reached):
 //   {frames, bytes, kernel_packets, kernel_drops, freeze_q, cpu_user_s, cpu_sys_s, seconds}
 // kernel_packets counts what the socket(s) saw, drops included (PACKET_STATISTICS semantics).
+// cpu_* is getrusage(RUSAGE_SELF): it includes setting up and tearing down the rings.
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
