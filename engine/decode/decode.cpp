@@ -15,26 +15,26 @@ namespace {
 // Layer-2 protocols that are expected on a LAN and carry no IP flow: no event for them.
 bool is_known_non_ip(uint16_t ethertype) noexcept {
     switch (ethertype) {
-    case 0x88cc:  // LLDP
-    case 0x888e:  // EAPOL
-    case 0x8809:  // slow protocols (LACP)
-    case 0x88f7:  // PTP
-    case 0x8863:  // PPPoE discovery
-    case 0x8035:  // RARP
-    case 0x8902:  // CFM
-    case 0x9000:  // loopback
-    case 0x0842:  // wake-on-LAN
-    case 0x8137:  // IPX
-    case 0x809b:  // AppleTalk
-    case 0x80f3:  // AARP
-    case 0x8906:  // FCoE
-    case 0x8914:  // FIP
-    case 0x88e1:  // HomePlug
-    case 0x893a:  // IEEE 1905.1
-    case 0x88e5:  // MACsec (encrypted: nothing to decode)
-        return true;
-    default:
-        return false;
+        case 0x88cc:  // LLDP
+        case 0x888e:  // EAPOL
+        case 0x8809:  // slow protocols (LACP)
+        case 0x88f7:  // PTP
+        case 0x8863:  // PPPoE discovery
+        case 0x8035:  // RARP
+        case 0x8902:  // CFM
+        case 0x9000:  // loopback
+        case 0x0842:  // wake-on-LAN
+        case 0x8137:  // IPX
+        case 0x809b:  // AppleTalk
+        case 0x80f3:  // AARP
+        case 0x8906:  // FCoE
+        case 0x8914:  // FIP
+        case 0x88e1:  // HomePlug
+        case 0x893a:  // IEEE 1905.1
+        case 0x88e5:  // MACsec (encrypted: nothing to decode)
+            return true;
+        default:
+            return false;
     }
 }
 
@@ -43,17 +43,25 @@ bool is_known_non_ip(uint16_t ethertype) noexcept {
 DecodeStatus dispatch_ethertype(DecodeContext& c, uint16_t ethertype, uint32_t off, uint32_t len) noexcept {
     c.pv.ethertype = ethertype;
     switch (ethertype) {
-    case 0x0800: return decode_ipv4(c, off, len);
-    case 0x86dd: return decode_ipv6(c, off, len);
-    case 0x0806: return decode_arp(c, off, len);
-    case 0x8100:
-    case 0x88a8:
-    case 0x9100: return decode_vlan(c, off, len);
-    case 0x8847:
-    case 0x8848: return decode_mpls(c, off, len);
-    case 0x8864: return decode_pppoe_session(c, off, len);
-    case 0x6558: return decode_ethernet(c, off, len);  // transparent Ethernet bridging (GRE)
-    default: break;
+        case 0x0800:
+            return decode_ipv4(c, off, len);
+        case 0x86dd:
+            return decode_ipv6(c, off, len);
+        case 0x0806:
+            return decode_arp(c, off, len);
+        case 0x8100:
+        case 0x88a8:
+        case 0x9100:
+            return decode_vlan(c, off, len);
+        case 0x8847:
+        case 0x8848:
+            return decode_mpls(c, off, len);
+        case 0x8864:
+            return decode_pppoe_session(c, off, len);
+        case 0x6558:
+            return decode_ethernet(c, off, len);  // transparent Ethernet bridging (GRE)
+        default:
+            break;
     }
     if (ethertype < 0x0600) return non_ip(c, L3::kOther);  // 802.3 length: LLC/SNAP (STP, CDP, ...)
     if (!is_known_non_ip(ethertype)) set_event(c.pv, DecodeEvent::kUnknownEthertype);
@@ -68,16 +76,23 @@ DecodeStatus dispatch_ip_proto(DecodeContext& c, uint8_t proto, uint32_t off, ui
     pv.l4_off = off16(off);
     pv.payload = ByteView{c.frame + off, len};
     switch (proto) {
-    case kIpProtoTcp: return decode_tcp(c, off, len);
-    case kIpProtoUdp: return decode_udp(c, off, len);
-    case kIpProtoIcmp: return decode_icmp(c, off, len);
-    case kIpProtoIcmpv6: return decode_icmpv6(c, off, len);
-    case kIpProtoSctp: return decode_sctp(c, off, len);
-    case kIpProtoGre: return decode_gre(c, off, len);
-    case 4:   // IPv4 in IP
-    case 41:  // IPv6 in IP (6in4)
-        return decode_ip_in_ip(c, proto, off, len);
-    default: return DecodeStatus::kFlow;
+        case kIpProtoTcp:
+            return decode_tcp(c, off, len);
+        case kIpProtoUdp:
+            return decode_udp(c, off, len);
+        case kIpProtoIcmp:
+            return decode_icmp(c, off, len);
+        case kIpProtoIcmpv6:
+            return decode_icmpv6(c, off, len);
+        case kIpProtoSctp:
+            return decode_sctp(c, off, len);
+        case kIpProtoGre:
+            return decode_gre(c, off, len);
+        case 4:   // IPv4 in IP
+        case 41:  // IPv6 in IP (6in4)
+            return decode_ip_in_ip(c, proto, off, len);
+        default:
+            return DecodeStatus::kFlow;
     }
 }
 
@@ -89,16 +104,25 @@ using detail::DecodeContext;
 
 DecodeStatus dispatch_link(DecodeContext& c, LinkType link, uint32_t len) noexcept {
     switch (link) {
-    case LinkType::kEthernet: return detail::decode_ethernet(c, 0, len);
-    case LinkType::kLinuxSll: return detail::decode_linux_sll(c, 0, len);
-    case LinkType::kLinuxSll2: return detail::decode_linux_sll2(c, 0, len);
-    case LinkType::kRaw: return detail::decode_raw_ip(c, 0, len);
-    case LinkType::kIpv4: return detail::decode_ipv4(c, 0, len);
-    case LinkType::kIpv6: return detail::decode_ipv6(c, 0, len);
-    case LinkType::kNull: return detail::decode_null(c, 0, len);
-    case LinkType::kLoop: return detail::decode_loop(c, 0, len);
-    case LinkType::kPpp:
-    case LinkType::kPppHdlc: return detail::decode_ppp(c, 0, len);
+        case LinkType::kEthernet:
+            return detail::decode_ethernet(c, 0, len);
+        case LinkType::kLinuxSll:
+            return detail::decode_linux_sll(c, 0, len);
+        case LinkType::kLinuxSll2:
+            return detail::decode_linux_sll2(c, 0, len);
+        case LinkType::kRaw:
+            return detail::decode_raw_ip(c, 0, len);
+        case LinkType::kIpv4:
+            return detail::decode_ipv4(c, 0, len);
+        case LinkType::kIpv6:
+            return detail::decode_ipv6(c, 0, len);
+        case LinkType::kNull:
+            return detail::decode_null(c, 0, len);
+        case LinkType::kLoop:
+            return detail::decode_loop(c, 0, len);
+        case LinkType::kPpp:
+        case LinkType::kPppHdlc:
+            return detail::decode_ppp(c, 0, len);
     }
     return detail::invalid(c, DecodeEvent::kUnknownLinkType);
 }
@@ -166,19 +190,19 @@ DecodeStatus decode_packet(LinkType link, const uint8_t* data, uint32_t caplen, 
 
 bool is_supported_link_type(int linktype) noexcept {
     switch (linktype) {
-    case static_cast<int>(LinkType::kNull):
-    case static_cast<int>(LinkType::kEthernet):
-    case static_cast<int>(LinkType::kPpp):
-    case static_cast<int>(LinkType::kRaw):
-    case static_cast<int>(LinkType::kPppHdlc):
-    case static_cast<int>(LinkType::kLoop):
-    case static_cast<int>(LinkType::kLinuxSll):
-    case static_cast<int>(LinkType::kIpv4):
-    case static_cast<int>(LinkType::kIpv6):
-    case static_cast<int>(LinkType::kLinuxSll2):
-        return true;
-    default:
-        return false;
+        case static_cast<int>(LinkType::kNull):
+        case static_cast<int>(LinkType::kEthernet):
+        case static_cast<int>(LinkType::kPpp):
+        case static_cast<int>(LinkType::kRaw):
+        case static_cast<int>(LinkType::kPppHdlc):
+        case static_cast<int>(LinkType::kLoop):
+        case static_cast<int>(LinkType::kLinuxSll):
+        case static_cast<int>(LinkType::kIpv4):
+        case static_cast<int>(LinkType::kIpv6):
+        case static_cast<int>(LinkType::kLinuxSll2):
+            return true;
+        default:
+            return false;
     }
 }
 

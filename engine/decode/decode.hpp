@@ -14,7 +14,7 @@ namespace nms::decode {
 // - Link types: Ethernet II (802.3/LLC frames are kNonIp), Linux SLL/SLL2, NULL, LOOP, raw
 //   IPv4/IPv6, PPP (also inside PPPoE sessions). Below: VLAN (0x8100/0x88a8/0x9100, first three
 //   ids kept), MPLS, ARP, IPv4, IPv6 (+ extension headers), TCP, UDP, ICMP/ICMPv6, SCTP.
-// - Tunnels (GRE v0/v1, IP-in-IP, 6in4, VXLAN, GENEVE, Teredo) are decapsulated: the flow is
+// - Tunnels (GRE v0/v1, IP-in-IP, 6in4, VXLAN, GENEVE, Teredo, GTP-U) are decapsulated: the flow is
 //   the INNERMOST IP/transport, plus the outermost tunnel's type and id (VNI / GRE key) in the
 //   key. A tunnel whose own header (or its inner header's fixed part) is cut or malformed is
 //   not entered: the packet stays a flow of the outer protocol, with an event.

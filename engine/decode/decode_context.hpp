@@ -17,9 +17,9 @@ inline constexpr uint8_t kMaxLayers = 16;
 
 struct DecodeContext {
     PacketView& pv;
-    const uint8_t* frame;      // == pv.data
+    const uint8_t* frame;  // == pv.data
     uint8_t layers = 0;
-    uint32_t l4_claimed = 0;   // transport bytes the innermost IP header announces (not clipped)
+    uint32_t l4_claimed = 0;  // transport bytes the innermost IP header announces (not clipped)
 };
 
 inline void set_event(PacketView& pv, DecodeEvent e) noexcept {
@@ -46,7 +46,9 @@ inline void set_event(PacketView& pv, DecodeEvent e) noexcept {
     return true;
 }
 
-inline uint16_t off16(uint32_t off) noexcept { return static_cast<uint16_t>(off); }
+inline uint16_t off16(uint32_t off) noexcept {
+    return static_cast<uint16_t>(off);
+}
 
 // Dispatch (decode.cpp): which decoder comes next is decided in one place.
 DecodeStatus dispatch_ethertype(DecodeContext& c, uint16_t ethertype, uint32_t off, uint32_t len) noexcept;
@@ -81,7 +83,7 @@ DecodeStatus decode_sctp(DecodeContext& c, uint32_t off, uint32_t len) noexcept;
 DecodeStatus decode_gre(DecodeContext& c, uint32_t off, uint32_t len) noexcept;
 DecodeStatus decode_ip_in_ip(DecodeContext& c, uint8_t proto, uint32_t off, uint32_t len) noexcept;
 // UDP payload at [off, off+len) of a datagram between the given ports: decapsulates VXLAN,
-// GENEVE or Teredo when the ports and the header say so. Returns false (nothing changed but
+// GENEVE, Teredo or GTP-U when the ports and the header say so. Returns false (nothing changed but
 // perhaps an event) when the datagram is plain UDP; otherwise `status` is the inner result.
 bool decode_udp_tunnel(DecodeContext& c, uint16_t sport, uint16_t dport, uint32_t off, uint32_t len,
                        uint32_t claimed, DecodeStatus& status) noexcept;

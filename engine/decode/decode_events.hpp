@@ -45,7 +45,8 @@ namespace nms::decode {
     X(kTunnelInnerInvalid, "tunnel_inner_invalid")                        \
     X(kZeroLength, "zero_length")                                         \
     X(kIpPayloadTruncated, "ip_payload_truncated")                        \
-    X(kMplsUnknownPayload, "mpls_unknown_payload")
+    X(kMplsUnknownPayload, "mpls_unknown_payload")                        \
+    X(kGtpTruncated, "gtp_truncated")
 
 enum class DecodeEvent : uint8_t {
 #define NMS_X(id, name) id,

@@ -7,7 +7,7 @@
 namespace nms::decode::detail {
 
 namespace {
-constexpr uint32_t kIcmpMinLen = 4;   // type, code, checksum
+constexpr uint32_t kIcmpMinLen = 4;  // type, code, checksum
 constexpr uint32_t kIcmpHeaderLen = 8;
 
 DecodeStatus decode_icmp_common(DecodeContext& c, uint32_t off, uint32_t len, DecodeEvent truncated,

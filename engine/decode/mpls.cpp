@@ -25,14 +25,16 @@ DecodeStatus decode_mpls(DecodeContext& c, uint32_t off, uint32_t len) noexcept 
     }
     if (len < 1) return invalid(c, DecodeEvent::kMplsTruncated);
     switch (c.frame[off] >> 4) {
-    case 4: return dispatch_ethertype(c, 0x0800, off, len);
-    case 6: return dispatch_ethertype(c, 0x86dd, off, len);
-    case 0:
-        if (len < kControlWordLen) return invalid(c, DecodeEvent::kMplsTruncated);
-        return decode_ethernet(c, off + kControlWordLen, len - kControlWordLen);
-    default:
-        set_event(pv, DecodeEvent::kMplsUnknownPayload);
-        return non_ip(c, L3::kOther);
+        case 4:
+            return dispatch_ethertype(c, 0x0800, off, len);
+        case 6:
+            return dispatch_ethertype(c, 0x86dd, off, len);
+        case 0:
+            if (len < kControlWordLen) return invalid(c, DecodeEvent::kMplsTruncated);
+            return decode_ethernet(c, off + kControlWordLen, len - kControlWordLen);
+        default:
+            set_event(pv, DecodeEvent::kMplsUnknownPayload);
+            return non_ip(c, L3::kOther);
     }
 }
 

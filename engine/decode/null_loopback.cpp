@@ -10,13 +10,16 @@ constexpr uint32_t kFamilyLen = 4;
 // BSD AF_INET6 differs by OS: 24 NetBSD/OpenBSD, 28 FreeBSD, 30 macOS; 10 Linux, 23 Windows.
 DecodeStatus dispatch_family(DecodeContext& c, uint32_t family, uint32_t off, uint32_t len) noexcept {
     switch (family) {
-    case 2: return dispatch_ethertype(c, 0x0800, off, len);
-    case 10:
-    case 23:
-    case 24:
-    case 28:
-    case 30: return dispatch_ethertype(c, 0x86dd, off, len);
-    default: return non_ip(c, L3::kOther);
+        case 2:
+            return dispatch_ethertype(c, 0x0800, off, len);
+        case 10:
+        case 23:
+        case 24:
+        case 28:
+        case 30:
+            return dispatch_ethertype(c, 0x86dd, off, len);
+        default:
+            return non_ip(c, L3::kOther);
     }
 }
 }  // namespace

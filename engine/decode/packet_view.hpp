@@ -21,7 +21,9 @@ enum class DecodeStatus : uint8_t {
 
 enum class L3 : uint8_t { kNone, kIpv4, kIpv6, kArp, kOther };
 
-enum class TunnelType : uint8_t { kNone = 0, kGre = 1, kVxlan = 2, kGeneve = 3, kIpInIp = 4, kTeredo = 5, kMpls = 6 };
+enum class TunnelType : uint8_t {
+    kNone = 0, kGre = 1, kVxlan = 2, kGeneve = 3, kIpInIp = 4, kTeredo = 5, kMpls = 6, kGtpU = 7,
+};
 
 enum TcpFlag : uint8_t {
     kTcpFin = 0x01, kTcpSyn = 0x02, kTcpRst = 0x04, kTcpPsh = 0x08,

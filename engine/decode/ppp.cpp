@@ -31,11 +31,16 @@ DecodeStatus decode_ppp(DecodeContext& c, uint32_t off, uint32_t len) noexcept {
         hdr += 2;
     }
     switch (protocol) {
-    case 0x0021: return dispatch_ethertype(c, 0x0800, off + hdr, len - hdr);
-    case 0x0057: return dispatch_ethertype(c, 0x86dd, off + hdr, len - hdr);
-    case 0x0281: return dispatch_ethertype(c, 0x8847, off + hdr, len - hdr);
-    case 0x0283: return dispatch_ethertype(c, 0x8848, off + hdr, len - hdr);
-    default: return non_ip(c, L3::kOther);
+        case 0x0021:
+            return dispatch_ethertype(c, 0x0800, off + hdr, len - hdr);
+        case 0x0057:
+            return dispatch_ethertype(c, 0x86dd, off + hdr, len - hdr);
+        case 0x0281:
+            return dispatch_ethertype(c, 0x8847, off + hdr, len - hdr);
+        case 0x0283:
+            return dispatch_ethertype(c, 0x8848, off + hdr, len - hdr);
+        default:
+            return non_ip(c, L3::kOther);
     }
 }
 

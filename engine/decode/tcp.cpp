@@ -25,30 +25,30 @@ bool parse_options(const uint8_t* p, uint32_t len, TcpOptions& o) noexcept {
         if (opt_len < 2 || opt_len > len - i) return false;
         const uint8_t* v = p + i + 2;
         switch (kind) {
-        case 2:
-            if (opt_len != 4) return false;
-            o.mss = load_be16(v);
-            break;
-        case 3:
-            if (opt_len != 3) return false;
-            o.wscale = v[0];
-            break;
-        case 4:
-            if (opt_len != 2) return false;
-            o.sack_permitted = true;
-            break;
-        case 5:
-            if ((opt_len - 2) % 8 != 0) return false;
-            o.sack_blocks = static_cast<uint8_t>((opt_len - 2) / 8);
-            break;
-        case 8:
-            if (opt_len != 10) return false;
-            o.has_timestamp = true;
-            o.ts_val = load_be32(v);
-            o.ts_ecr = load_be32(v + 4);
-            break;
-        default:
-            break;
+            case 2:
+                if (opt_len != 4) return false;
+                o.mss = load_be16(v);
+                break;
+            case 3:
+                if (opt_len != 3) return false;
+                o.wscale = v[0];
+                break;
+            case 4:
+                if (opt_len != 2) return false;
+                o.sack_permitted = true;
+                break;
+            case 5:
+                if ((opt_len - 2) % 8 != 0) return false;
+                o.sack_blocks = static_cast<uint8_t>((opt_len - 2) / 8);
+                break;
+            case 8:
+                if (opt_len != 10) return false;
+                o.has_timestamp = true;
+                o.ts_val = load_be32(v);
+                o.ts_ecr = load_be32(v + 4);
+                break;
+            default:
+                break;
         }
         i += opt_len;
     }

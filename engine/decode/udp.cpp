@@ -40,7 +40,8 @@ DecodeStatus decode_udp(DecodeContext& c, uint32_t off, uint32_t len) noexcept {
     pv.payload = ByteView{p + kUdpHeaderLen, avail};
 
     DecodeStatus inner = DecodeStatus::kFlow;
-    if (decode_udp_tunnel(c, pv.src_port, pv.dst_port, off + kUdpHeaderLen, avail, claimed, inner)) return inner;
+    if (decode_udp_tunnel(c, pv.src_port, pv.dst_port, off + kUdpHeaderLen, avail, claimed, inner))
+        return inner;
     return DecodeStatus::kFlow;
 }
 

@@ -30,9 +30,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto frame = std::make_unique<uint8_t[]>(caplen == 0 ? 1 : caplen);
     if (caplen != 0) std::memcpy(frame.get(), data + 1, caplen);
     nms::decode::PacketView pv;
-    const auto status = nms::decode::decode_packet(link, caplen == 0 ? nullptr : frame.get(), caplen, caplen, 0, pv);
+    const auto status =
+        nms::decode::decode_packet(link, caplen == 0 ? nullptr : frame.get(), caplen, caplen, 0, pv);
     // Invariants the rest of the engine relies on.
-    if (status == nms::decode::DecodeStatus::kInvalid && pv.event == nms::decode::DecodeEvent::kNone) std::abort();
+    if (status == nms::decode::DecodeStatus::kInvalid && pv.event == nms::decode::DecodeEvent::kNone)
+        std::abort();
     if (pv.payload.data != nullptr &&
         (pv.payload.data < frame.get() || pv.payload.data + pv.payload.size > frame.get() + caplen)) {
         std::abort();

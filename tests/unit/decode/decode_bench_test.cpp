@@ -1,6 +1,5 @@
 // Informal cost of decode_packet per fixture (hidden: run with `nms_decode_tests "[.bench]"`).
 #include <catch2/catch.hpp>
-
 #include <chrono>
 #include <cstdio>
 

@@ -110,8 +110,8 @@ TEST_CASE("LLDP is a valid non-IP frame without event", "[decode]") {
 }
 
 TEST_CASE("802.3 length frames (LLC) are non-IP; unknown ethertypes are counted", "[decode]") {
-    std::vector<uint8_t> llc = {0x01, 0x80, 0xc2, 0, 0, 0, 0x02, 0, 0, 0, 0, 1, 0x00, 0x26,
-                                0x42, 0x42, 0x03, 0x00, 0x00, 0x00};
+    std::vector<uint8_t> llc = {0x01, 0x80, 0xc2, 0,    0,    0,    0x02, 0,    0,    0,
+                                0,    1,    0x00, 0x26, 0x42, 0x42, 0x03, 0x00, 0x00, 0x00};
     auto d = decode_bytes(LinkType::kEthernet, llc);
     CHECK(d.pv.status == DecodeStatus::kNonIp);
     CHECK(d.pv.event == DecodeEvent::kNone);
@@ -194,7 +194,7 @@ TEST_CASE("NULL (host order) and LOOP (network order) loopback headers", "[decod
     CHECK(decode_bytes(LinkType::kNull, f).pv.status == DecodeStatus::kFlow);
     f[3] = 28;  // says IPv6, but the packet is IPv4
     CHECK(decode_bytes(LinkType::kNull, f).pv.event == DecodeEvent::kIpv6BadVersion);
-    f[3] = 7;   // unknown family
+    f[3] = 7;  // unknown family
     CHECK(decode_bytes(LinkType::kNull, f).pv.status == DecodeStatus::kNonIp);
 }
 

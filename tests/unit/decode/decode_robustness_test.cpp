@@ -2,7 +2,6 @@
 // decode runs over a heap buffer of exactly caplen bytes, so ASan/UBSan (asan preset) report
 // any read past the capture; the invariants below must hold for every frame.
 #include <catch2/catch.hpp>
-
 #include <random>
 
 #include "decode_test_util.hpp"
@@ -14,9 +13,10 @@ using nms::test::decode_fixture;
 
 namespace {
 
-constexpr LinkType kLinks[] = {LinkType::kEthernet, LinkType::kLinuxSll, LinkType::kLinuxSll2, LinkType::kRaw,
-                               LinkType::kIpv4,     LinkType::kIpv6,     LinkType::kNull,      LinkType::kLoop,
-                               LinkType::kPpp,      LinkType::kPppHdlc,  static_cast<LinkType>(147)};
+constexpr LinkType kLinks[] = {LinkType::kEthernet, LinkType::kLinuxSll,       LinkType::kLinuxSll2,
+                               LinkType::kRaw,      LinkType::kIpv4,           LinkType::kIpv6,
+                               LinkType::kNull,     LinkType::kLoop,           LinkType::kPpp,
+                               LinkType::kPppHdlc,  static_cast<LinkType>(147)};
 
 bool within(const uint8_t* base, uint32_t caplen, const uint8_t* p, size_t n) {
     return p >= base && p <= base + caplen && n <= static_cast<size_t>(base + caplen - p);
@@ -48,7 +48,8 @@ void check_invariants(const test::Decoded& d) {
 // event; cutting after it (Ethernet padding, trailers) need not.
 uint32_t meaningful_end(const test::Decoded& full) {
     const PacketView& pv = full.pv;
-    if (pv.status == DecodeStatus::kFlow) return full.off(pv.payload.data) + static_cast<uint32_t>(pv.payload.size);
+    if (pv.status == DecodeStatus::kFlow)
+        return full.off(pv.payload.data) + static_cast<uint32_t>(pv.payload.size);
     if (pv.l3 == L3::kArp) return pv.l3_off + 28u;
     return 14;  // other non-IP frames: only the Ethernet header is interpreted
 }

@@ -36,11 +36,17 @@ inline Decoded decode_bytes(decode::LinkType link, const std::vector<uint8_t>& b
     return decode_bytes(link, bytes.data(), n, n);
 }
 
-inline Decoded decode_fixture(const HexFixture& fx) { return decode_bytes(fx.link(), fx.bytes); }
+inline Decoded decode_fixture(const HexFixture& fx) {
+    return decode_bytes(fx.link(), fx.bytes.data(), fx.size(), fx.wirelen);
+}
 
-inline Decoded decode_fixture(const std::string& name) { return decode_fixture(load_hex_fixture(name)); }
+inline Decoded decode_fixture(const std::string& name) {
+    return decode_fixture(load_hex_fixture(name));
+}
 
-inline IpAddr ip(const char* text) { return IpAddr::parse(text).value(); }
+inline IpAddr ip(const char* text) {
+    return IpAddr::parse(text).value();
+}
 
 inline std::string mac(const uint8_t* m) {
     char buf[18];

@@ -111,7 +111,8 @@ TEST_CASE("TCP truncation: ports readable = flow with event; not = invalid", "[d
     CHECK(three.pv.event == DecodeEvent::kTcpTruncated);
 
     // Cut by the capture (snaplen) inside the options: the IP length is right, bytes are missing.
-    auto snap = decode_bytes(LinkType::kEthernet, base.data(), 14 + 20 + 30, static_cast<uint32_t>(base.size()));
+    auto snap =
+        decode_bytes(LinkType::kEthernet, base.data(), 14 + 20 + 30, static_cast<uint32_t>(base.size()));
     CHECK(snap.pv.status == DecodeStatus::kFlow);
     CHECK(snap.pv.event == DecodeEvent::kIpPayloadTruncated);
     CHECK(snap.pv.src_port == 443);
@@ -149,7 +150,7 @@ TEST_CASE("UDP: ports, length, payload bounded by the UDP length", "[decode]") {
     auto s = decode_bytes(LinkType::kEthernet, f);
     CHECK(s.pv.event == DecodeEvent::kNone);
     CHECK(s.pv.payload.size == 12);
-    f[39] = 3;   // below the header size
+    f[39] = 3;  // below the header size
     auto b = decode_bytes(LinkType::kEthernet, f);
     CHECK(b.pv.status == DecodeStatus::kFlow);
     CHECK(b.pv.event == DecodeEvent::kUdpBadLength);

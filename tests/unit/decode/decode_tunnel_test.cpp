@@ -232,17 +232,92 @@ TEST_CASE("Teredo: IPv6/ICMPv6 echo inside UDP 3544", "[decode]") {
     CHECK(pv.icmp_id == 0x28f0);
 }
 
-TEST_CASE("Teredo origin indication and a no-next-header bubble", "[decode]") {
+TEST_CASE("Teredo bubble (origin indication, no next header) stays the tunnel's UDP flow", "[decode]") {
     auto d = decode_fixture("eth_teredo_origin_bubble");
     const PacketView& pv = d.pv;
     REQUIRE(pv.status == DecodeStatus::kFlow);
     CHECK(pv.event == DecodeEvent::kNone);
-    CHECK(pv.tunnel == TunnelType::kTeredo);
-    CHECK(pv.l3_off == 50);
-    CHECK(pv.src_ip == ip("fe80::8000:f227:3d77:e3b3"));
-    CHECK(pv.ip_proto == 59);
-    CHECK(pv.src_port == 0);
+    CHECK(pv.tunnel == TunnelType::kNone);
+    CHECK(pv.src_ip == ip("194.136.28.76"));
+    CHECK(pv.src_port == 3544);
+    CHECK(pv.dst_port == 51812);
+    CHECK(pv.payload.size == 48);
+
+    // The same packet with a payload behind the IPv6 header is decapsulated.
+    auto f = test::load_hex_fixture("eth_teredo_origin_bubble").bytes;
+    f[42 + 8 + 6] = 58;  // next header ICMPv6, payload length 8: an echo request
+    f[42 + 8 + 5] = 8;
+    f.insert(f.end(), {128, 0, 0, 0, 0x12, 0x34, 0, 1});
+    const auto udp_len = static_cast<uint16_t>(f.size() - 34);
+    f[38] = static_cast<uint8_t>(udp_len >> 8);
+    f[39] = static_cast<uint8_t>(udp_len);
+    f[16] = static_cast<uint8_t>((udp_len + 20) >> 8);
+    f[17] = static_cast<uint8_t>(udp_len + 20);
+    auto e = decode_bytes(LinkType::kEthernet, f);
+    REQUIRE(e.pv.status == DecodeStatus::kFlow);
+    CHECK(e.pv.event == DecodeEvent::kNone);
+    CHECK(e.pv.tunnel == TunnelType::kTeredo);
+    CHECK(e.pv.l3_off == 50);
+    CHECK(e.pv.src_ip == ip("fe80::8000:f227:3d77:e3b3"));
+    CHECK(e.pv.icmp_type == 128);
+    CHECK(e.pv.icmp_id == 0x1234);
+}
+
+TEST_CASE("GTP-U with a sequence number; the capture dropped only the trailer", "[decode]") {
+    auto fx = test::load_hex_fixture("eth_gtpu_seq_tcp_syn");
+    REQUIRE(fx.wirelen == 118);
+    auto d = decode_fixture(fx);
+    const PacketView& pv = d.pv;
+    REQUIRE(pv.status == DecodeStatus::kFlow);
+    CHECK(pv.event == DecodeEvent::kNone);  // the 4 missing bytes were after the IP packet
+    CHECK(pv.wirelen == 118);
+    CHECK(pv.caplen == 114);
+    CHECK(pv.tunnel == TunnelType::kGtpU);
+    CHECK(pv.tunnel_id == 0);  // TEIDs differ per direction
+    CHECK(pv.l3_off == 14 + 20 + 8 + 12);
+    CHECK(pv.src_ip == ip("192.168.147.177"));
+    CHECK(pv.dst_ip == ip("151.121.193.160"));
+    CHECK(pv.src_port == 58496);
+    CHECK(pv.dst_port == 443);
+    CHECK(pv.tcp_flags == kTcpSyn);
+    CHECK(pv.tcp_opts.mss == 1460);
     CHECK(pv.payload.size == 0);
+}
+
+TEST_CASE("GTP-U both directions: one flow although the TEIDs differ", "[decode]") {
+    auto syn = decode_fixture("eth_gtpu_seq_tcp_syn");
+    auto synack = decode_fixture("eth_gtpu_tcp_synack");
+    REQUIRE(synack.pv.status == DecodeStatus::kFlow);
+    CHECK(synack.pv.event == DecodeEvent::kNone);
+    CHECK(synack.pv.l3_off == 14 + 20 + 8 + 8);
+    CHECK(synack.pv.tcp_flags == (kTcpSyn | kTcpAck));
+    CHECK(synack.pv.key == syn.pv.key);
+    CHECK(synack.pv.swapped != syn.pv.swapped);
+}
+
+TEST_CASE("GTP-U behind two VLAN tags: inner UDP", "[decode]") {
+    auto d = decode_fixture("eth_qinq_gtpu_udp_dtls");
+    const PacketView& pv = d.pv;
+    REQUIRE(pv.status == DecodeStatus::kFlow);
+    CHECK(pv.event == DecodeEvent::kNone);
+    CHECK(pv.vlan_count == 2);
+    CHECK(pv.vlan_ids[0] == 3243);
+    CHECK(pv.vlan_ids[1] == 10);
+    CHECK(pv.tunnel == TunnelType::kGtpU);
+    CHECK(pv.src_ip == ip("10.191.227.13"));
+    CHECK(pv.dst_ip == ip("157.240.16.128"));
+    CHECK(pv.src_port == 54162);
+    CHECK(pv.dst_port == 3478);
+    CHECK(pv.payload.size == 204 - 8);
+}
+
+TEST_CASE("GTP-U messages other than G-PDU stay UDP", "[decode]") {
+    auto f = test::load_hex_fixture("eth_gtpu_tcp_synack").bytes;
+    f[43] = 1;  // echo request
+    auto d = decode_bytes(LinkType::kEthernet, f);
+    REQUIRE(d.pv.status == DecodeStatus::kFlow);
+    CHECK(d.pv.tunnel == TunnelType::kNone);
+    CHECK(d.pv.dst_port == 2152);
 }
 
 TEST_CASE("UDP 3544 that is not IPv6 stays UDP", "[decode]") {

@@ -31,6 +31,8 @@ HexFixture load_path(const std::filesystem::path& path) {
         if (hash != std::string::npos) {
             const auto lt = line.find("linktype ", hash);
             if (lt != std::string::npos) fx.linktype = std::stoi(line.substr(lt + 9));
+            const auto wl = line.find("wirelen ", hash);
+            if (wl != std::string::npos) fx.wirelen = static_cast<uint32_t>(std::stoul(line.substr(wl + 8)));
             line.resize(hash);
         }
         for (char ch : line) {
@@ -47,12 +49,15 @@ HexFixture load_path(const std::filesystem::path& path) {
     }
     if (pending >= 0) throw std::runtime_error("odd number of hex digits in " + path.string());
     if (fx.bytes.empty()) throw std::runtime_error("empty fixture " + path.string());
+    if (fx.wirelen < fx.bytes.size()) fx.wirelen = static_cast<uint32_t>(fx.bytes.size());
     return fx;
 }
 
 }  // namespace
 
-HexFixture load_hex_fixture(const std::string& name) { return load_path(kPacketDir / (name + ".hex")); }
+HexFixture load_hex_fixture(const std::string& name) {
+    return load_path(kPacketDir / (name + ".hex"));
+}
 
 std::vector<HexFixture> load_all_hex_fixtures() {
     std::vector<std::filesystem::path> paths;

@@ -1,6 +1,7 @@
 #pragma once
 // Loads a packet fixture from tests/data/packets/*.hex (PcapPlusPlus style): hex bytes in
-// text, whitespace free, '#' starts a comment. A "# linktype N" comment names the link type.
+// text, whitespace free, '#' starts a comment. A "# linktype N" comment names the link type
+// and "wirelen N" the original frame length when the capture cut it (default: all bytes).
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@ struct HexFixture {
     std::string name;
     std::vector<uint8_t> bytes;
     int linktype = 1;  // LINKTYPE_ETHERNET unless the file says otherwise
+    uint32_t wirelen = 0;
 
     [[nodiscard]] decode::LinkType link() const { return static_cast<decode::LinkType>(linktype); }
     [[nodiscard]] uint32_t size() const { return static_cast<uint32_t>(bytes.size()); }
