@@ -11,16 +11,22 @@ namespace nms::decode {
 // Returns out.status.
 //
 // Contract, layer by layer:
-// - Link types: Ethernet II (802.3/LLC frames are kNonIp), Linux SLL/SLL2, NULL, LOOP, raw
-//   IPv4/IPv6, PPP (also inside PPPoE sessions). Below: VLAN (0x8100/0x88a8/0x9100, first three
-//   ids kept), MPLS, ARP, IPv4, IPv6 (+ extension headers), TCP, UDP, ICMP/ICMPv6, SCTP.
-// - Tunnels (GRE v0/v1, IP-in-IP, 6in4, VXLAN, GENEVE, Teredo, GTP-U) are decapsulated: the flow is
-//   the INNERMOST IP/transport, plus the outermost tunnel's type and id (VNI / GRE key) in the
-//   key. A tunnel whose own header (or its inner header's fixed part) is cut or malformed is
-//   not entered: the packet stays a flow of the outer protocol, with an event.
+// - Link types: Ethernet II, Linux SLL/SLL2, NULL, LOOP, raw IPv4/IPv6, PPP/PPP_HDLC (also
+//   inside PPPoE sessions). Below: VLAN (0x8100/0x88a8/0x9100, first three ids kept), MPLS
+//   (a shim: labels never enter the key), ARP, IPv4, IPv6 (+ extension headers), TCP, UDP,
+//   ICMP/ICMPv6, SCTP. 802.3/LLC frames (STP, CDP, ...) are kNonIp with `ethertype` holding
+//   the 802.3 length (< 0x0600); ethertypes without a decoder are kNonIp, with
+//   kUnknownEthertype unless they are common L2 control protocols (LLDP, EAPOL, LACP, ...).
+// - Tunnels (GRE v0/v1, IP-in-IP, 6in4, VXLAN, GENEVE, Teredo, GTP-U) are decapsulated: the
+//   flow is the INNERMOST IP/transport, plus the outermost tunnel's type and id (VNI / GRE
+//   key) in the key; ids that differ by direction (PPTP call id, GTP TEID) are 0. A tunnel
+//   whose own header (or its inner header's fixed part) is cut, malformed or not IP is not
+//   entered: the packet stays a flow of the outer protocol (with an event when damaged).
+//   Once entered, the inner frame's status is the packet's status.
 // - kFlow: the key is canonical (lower (address, port) first; `swapped` says the direction).
 //   ICMP/ICMPv6 use ports 0/0 (icmp_id is in the view only), so echo request and reply are one
-//   flow. Non-first fragments and unknown transports (OSPF, ESP, ...) are flows with ports 0.
+//   flow. Non-first fragments and unknown transports (OSPF, ESP, ...) are flows with ports 0;
+//   a first fragment carries its ports (is_fragment && first_fragment).
 // - Truncation: a header cut short is an event. If the transport header is cut but its ports
 //   (first 4 bytes) are there, the packet stays kFlow with those ports and an event; if even
 //   the ports are missing it is kInvalid (a flow with ports 0 would split the real flow).
