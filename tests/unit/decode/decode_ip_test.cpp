@@ -25,7 +25,7 @@ TEST_CASE("IPv4 header fields", "[decode]") {
     CHECK(pv.l4_off == 38);
 }
 
-TEST_CASE("IPv4 first fragment carries ports; the trailer is not payload", "[decode]") {
+TEST_CASE("IPv4 first fragment carries ports - the trailer is not payload", "[decode]") {
     auto d = decode_fixture("eth_ipv4_frag_first");
     const PacketView& pv = d.pv;
     REQUIRE(pv.status == DecodeStatus::kFlow);

@@ -51,7 +51,7 @@ TEST_CASE("Three VLAN tags: ids outermost first, key uses the outermost", "[deco
     CHECK(d.pv.l3_off == 26);
 }
 
-TEST_CASE("VLAN stacks deeper than three are walked; beyond the layer cap they are invalid", "[decode]") {
+TEST_CASE("VLAN stacks deeper than three are walked - beyond the layer cap they are invalid", "[decode]") {
     auto base = test::load_hex_fixture("eth_ipv4_udp_dns").bytes;
     auto with_tags = [&](int tags) {
         std::vector<uint8_t> f(base.begin(), base.begin() + 12);
@@ -109,7 +109,7 @@ TEST_CASE("LLDP is a valid non-IP frame without event", "[decode]") {
     CHECK(mac(d.pv.src_mac) == "00:22:2d:81:db:10");
 }
 
-TEST_CASE("802.3 length frames (LLC) are non-IP; unknown ethertypes are counted", "[decode]") {
+TEST_CASE("802.3 length frames (LLC) are non-IP - unknown ethertypes are counted", "[decode]") {
     std::vector<uint8_t> llc = {0x01, 0x80, 0xc2, 0,    0,    0,    0x02, 0,    0,    0,
                                 0,    1,    0x00, 0x26, 0x42, 0x42, 0x03, 0x00, 0x00, 0x00};
     auto d = decode_bytes(LinkType::kEthernet, llc);

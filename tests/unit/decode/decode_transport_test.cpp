@@ -91,7 +91,7 @@ TEST_CASE("TCP malformed options are flagged, the segment still decodes", "[deco
     CHECK(d.payload_text() == "DATA");
 }
 
-TEST_CASE("TCP truncation: ports readable = flow with event; not = invalid", "[decode]") {
+TEST_CASE("TCP truncation: ports readable = flow with event - not = invalid", "[decode]") {
     const auto base = test::load_hex_fixture("eth_ipv4_tcp_sack").bytes;
     auto ten = decode_bytes(LinkType::kEthernet, short_ipv4(base, 14, 10));
     CHECK(ten.pv.status == DecodeStatus::kFlow);
@@ -169,7 +169,7 @@ TEST_CASE("UDP: ports, length, payload bounded by the UDP length", "[decode]") {
     CHECK(two.pv.event == DecodeEvent::kUdpTruncated);
 }
 
-TEST_CASE("ICMP echo: type, code, id; ports 0 in the key", "[decode]") {
+TEST_CASE("ICMP echo: type, code, id - ports 0 in the key", "[decode]") {
     auto d = decode_fixture("eth_icmp_echo");
     const PacketView& pv = d.pv;
     REQUIRE(pv.status == DecodeStatus::kFlow);

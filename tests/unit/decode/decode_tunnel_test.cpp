@@ -263,7 +263,7 @@ TEST_CASE("Teredo bubble (origin indication, no next header) stays the tunnel's 
     CHECK(e.pv.icmp_id == 0x1234);
 }
 
-TEST_CASE("GTP-U with a sequence number; the capture dropped only the trailer", "[decode]") {
+TEST_CASE("GTP-U with a sequence number - the capture dropped only the trailer", "[decode]") {
     auto fx = test::load_hex_fixture("eth_gtpu_seq_tcp_syn");
     REQUIRE(fx.wirelen == 118);
     auto d = decode_fixture(fx);
