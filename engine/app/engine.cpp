@@ -99,12 +99,14 @@ std::optional<std::string> Engine::open() {
         n_workers = cpus > n_cap ? cpus - n_cap : 1;
     }
     const uint32_t ring = cfg_.pipeline.ring_size;
-    const uint32_t slot = (cfg_.capture.snaplen + 4 + 63) / 64 * 64;  // +4: a restored VLAN tag
+    const uint32_t max_frame = cfg_.capture.snaplen + 4;  // +4: a VLAN tag restored from metadata
     try {
         if (!cfg_.output.eve_path.empty()) eve_ = std::make_unique<output::EveWriter>(cfg_.output.eve_path);
+        for (size_t w = 0; w < n_workers; ++w) doorbells_.push_back(std::make_unique<pipeline::Doorbell>());
         for (size_t c = 0; c < n_cap; ++c)
             for (size_t w = 0; w < n_workers; ++w)
-                channels_.push_back(std::make_unique<pipeline::PacketChannel>(ring, slot, sources[c]->link_type()));
+                channels_.push_back(std::make_unique<pipeline::PacketChannel>(
+                    ring, cfg_.pipeline.ring_bytes, sources[c]->link_type(), doorbells_[w].get()));
 
         const auto cpus = plan_cpus(n_cap, n_workers);
         const uint32_t per_worker = std::max<uint32_t>(
@@ -119,13 +121,13 @@ std::optional<std::string> Engine::open() {
             o.offline = replay;
             std::vector<pipeline::PacketChannel*> in;
             for (size_t c = 0; c < n_cap; ++c) in.push_back(channels_[c * n_workers + w].get());
-            workers_.push_back(std::make_unique<pipeline::Worker>(o, std::move(in), control_));
+            workers_.push_back(std::make_unique<pipeline::Worker>(o, std::move(in), *doorbells_[w], control_));
         }
         for (size_t c = 0; c < n_cap; ++c) {
             std::vector<pipeline::PacketChannel*> out;
             for (size_t w = 0; w < n_workers; ++w) out.push_back(channels_[c * n_workers + w].get());
             captures_.push_back(
-                std::make_unique<pipeline::CaptureThread>(std::move(sources[c]), std::move(out), cpus[c], replay));
+                std::make_unique<pipeline::CaptureThread>(std::move(sources[c]), std::move(out), max_frame, cpus[c], replay));
         }
     } catch (const std::bad_alloc&) {
         return std::string("not enough memory for rings and flow tables: lower pipeline.ring_size, "
@@ -155,7 +157,8 @@ std::optional<std::string> Engine::open() {
             eve->write(line);
         });
     }
-    log::info("engine: %zu capture thread(s), %zu worker(s), ring %u x %u B slots", n_cap, n_workers, ring, slot);
+    log::info("engine: %zu capture thread(s), %zu worker(s), rings of %u packets / %u bytes", n_cap, n_workers, ring,
+              cfg_.pipeline.ring_bytes);
     return std::nullopt;
 }
 
@@ -178,6 +181,7 @@ RunSummary Engine::shutdown() {
     for (auto& c : captures_) c->request_stop();
     for (auto& c : captures_) c->join();
     control_.inputs_done.store(true, std::memory_order_release);
+    for (auto& w : workers_) w->wake();
     for (auto& w : workers_) w->join();
     output_->join();
     stats_->stop();

@@ -61,6 +61,7 @@ class Engine {
     config::Config cfg_;
     pipeline::WorkerControl control_;
     std::atomic<bool> eve_stats_{true};  // output.eve_stats, live on SIGHUP
+    std::vector<std::unique_ptr<pipeline::Doorbell>> doorbells_;      // one per worker
     std::vector<std::unique_ptr<pipeline::PacketChannel>> channels_;  // [capture * workers + worker]
     std::vector<std::unique_ptr<pipeline::Worker>> workers_;
     std::vector<std::unique_ptr<pipeline::CaptureThread>> captures_;

@@ -34,8 +34,8 @@ struct CaptureConfig {
 struct PipelineConfig {
     uint32_t workers = 0;                  // 0 = auto (online CPUs - capture threads, >= 1)
     std::vector<int> worker_cpus;          // empty = auto
-    uint32_t ring_size = 4096;             // packets per capture->worker SPSC ring
-    uint32_t slab_slots = 0;               // 0 = auto: enough for every ring to be full
+    uint32_t ring_size = 65536;            // packets per capture->worker SPSC ring
+    uint32_t ring_bytes = 32u << 20;       // packet bytes buffered per capture->worker ring
 
     bool operator==(const PipelineConfig&) const = default;
 };

@@ -370,7 +370,7 @@ const KeySpec kSpecs[] = {
     custom_key<Kind::kCpuList, CpuList, &C::pipeline, &Pip::worker_cpus>("pipeline.worker_cpus", kRestart, 0,
                                                                          0),
     uint_key<&C::pipeline, &Pip::ring_size>("pipeline.ring_size", kRestart, 64, int64_t{1} << 20, true),
-    uint_key<&C::pipeline, &Pip::slab_slots>("pipeline.slab_slots", kRestart, 0, int64_t{1} << 26),
+    uint_key<&C::pipeline, &Pip::ring_bytes>("pipeline.ring_bytes", kRestart, int64_t{1} << 20, int64_t{1} << 30),
 
     uint_key<&C::flow, &Flo::max_flows>("flow.max_flows", kRestart, 1024, int64_t{1} << 28),
     NMS_TMO(tcp_new_s, 1),

@@ -7,12 +7,12 @@
 namespace nms::pipeline {
 
 CaptureThread::CaptureThread(std::unique_ptr<capture::CaptureSource> source, std::vector<PacketChannel*> channels,
-                             int cpu, bool offline)
+                             uint32_t max_frame, int cpu, bool offline)
     : source_(std::move(source)),
       name_(source_->name()),
       cpu_(cpu),
       offline_(offline),
-      dispatcher_(std::move(channels), source_->link_type(), offline, &stop_) {}
+      dispatcher_(std::move(channels), source_->link_type(), max_frame, offline, &stop_) {}
 
 CaptureThread::~CaptureThread() {
     request_stop();

@@ -26,8 +26,9 @@ struct alignas(kCacheLine) CaptureThreadStats {
 
 class CaptureThread {
  public:
-    CaptureThread(std::unique_ptr<capture::CaptureSource> source, std::vector<PacketChannel*> channels, int cpu,
-                  bool offline);
+    // max_frame: bytes kept per frame (snap length + a restored VLAN tag).
+    CaptureThread(std::unique_ptr<capture::CaptureSource> source, std::vector<PacketChannel*> channels,
+                  uint32_t max_frame, int cpu, bool offline);
     ~CaptureThread();
     CaptureThread(const CaptureThread&) = delete;
     CaptureThread& operator=(const CaptureThread&) = delete;

@@ -19,13 +19,14 @@ namespace nms::pipeline {
 struct alignas(kCacheLine) DispatcherCounters {
     RelaxedCounter frames;
     RelaxedCounter bytes;
-    RelaxedCounter truncated_to_slot;          // frame longer than a slot: kept truncated
+    RelaxedCounter truncated_to_slot;          // frame longer than max_frame: kept truncated
     std::unique_ptr<RelaxedCounter[]> ring_full_drops;  // per worker
 };
 
 class Dispatcher final : public capture::FrameSink {
  public:
-    Dispatcher(std::vector<PacketChannel*> channels, decode::LinkType link, bool wait_when_full,
+    // Frames longer than max_frame bytes (snap length + a restored VLAN tag) are truncated.
+    Dispatcher(std::vector<PacketChannel*> channels, decode::LinkType link, uint32_t max_frame, bool wait_when_full,
                const std::atomic<bool>* stop);
 
     void on_frame(const capture::RawFrame& frame) noexcept override;
@@ -40,16 +41,17 @@ class Dispatcher final : public capture::FrameSink {
     struct Pending {
         PacketRef refs[kMaxBatch];
         uint32_t n = 0;
-        size_t room = 0;  // write_available() when last read
     };
 
     uint32_t pick_worker(const capture::RawFrame& frame) noexcept;
-    bool reserve(uint32_t w) noexcept;
+    // Arena offset for a frame of len bytes on worker w, or -1 (live: drop).
+    int64_t reserve(uint32_t w, uint32_t len) noexcept;
     void flush(uint32_t w) noexcept;
 
     std::vector<PacketChannel*> channels_;
     std::unique_ptr<Pending[]> pending_;
     decode::LinkType link_;
+    uint32_t max_frame_;
     bool wait_when_full_;
     const std::atomic<bool>* stop_;
     DispatcherCounters counters_;

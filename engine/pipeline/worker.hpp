@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "flow/flow_table.hpp"
+#include "pipeline/doorbell.hpp"
 #include "pipeline/flow_record.hpp"
 #include "pipeline/packet_channel.hpp"
 #include "pipeline/shard_snapshot.hpp"
@@ -37,7 +38,9 @@ struct WorkerControl {
 
 class Worker final : private flow::FlowEndSink {
  public:
-    Worker(const WorkerOptions& opts, std::vector<PacketChannel*> inbound, const WorkerControl& control);
+    // `doorbell` is the one the inbound channels ring; the worker sleeps on it when idle.
+    Worker(const WorkerOptions& opts, std::vector<PacketChannel*> inbound, Doorbell& doorbell,
+           const WorkerControl& control);
     ~Worker() override;
     Worker(const Worker&) = delete;
     Worker& operator=(const Worker&) = delete;
@@ -60,12 +63,16 @@ class Worker final : private flow::FlowEndSink {
 
     // Applied by the worker itself at its next safe point (SIGHUP reload).
     void set_pending_timeouts(const flow::FlowTimeouts& t);
+    // Wakes the worker if it sleeps (e.g. to answer a stats epoch at once).
+    void wake() noexcept { doorbell_.ring(); }
 
     // Runs the loop on the calling thread (tests, benchmarks); start() runs it on a new thread.
     void run() noexcept;
 
  private:
-    void handle(const PacketRef& ref, const uint8_t* bytes, decode::LinkType link) noexcept;
+    size_t drain(PacketChannel& ch) noexcept;
+    void process_batch(PacketChannel& ch, const PacketRef* refs, size_t n) noexcept;
+    [[nodiscard]] bool has_work() const noexcept;
     void on_flow_end(const flow::Flow& flow, flow::EndReason reason) override;
     void maybe_snapshot(bool force) noexcept;
     void apply_pending_config();
@@ -73,6 +80,7 @@ class Worker final : private flow::FlowEndSink {
 
     WorkerOptions opts_;
     std::vector<PacketChannel*> inbound_;
+    Doorbell& doorbell_;
     const WorkerControl& control_;
     flow::FlowTable flows_;
     TrafficCounters traffic_;

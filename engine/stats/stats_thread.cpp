@@ -45,6 +45,7 @@ SnapshotPtr StatsThread::tick(bool final) {
     if (!final) {
         ++epoch;
         control_.epoch.store(epoch, std::memory_order_release);
+        for (auto* w : workers_) w->wake();  // an idle worker may be asleep
     }
     collect(epoch, final);
     std::vector<const pipeline::ShardSnapshot*> shards;

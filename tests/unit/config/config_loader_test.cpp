@@ -83,7 +83,7 @@ bpf = "not port 22"
 workers = 256
 worker_cpus = [0]
 ring_size = 1048576
-slab_slots = 100
+ring_bytes = 2097152
 [flow]
 max_flows = 1024
 [flow.timeouts]
@@ -120,7 +120,7 @@ data_dir = "/tmp/nms data"
     CHECK(c.pipeline.workers == 256);
     CHECK(c.pipeline.worker_cpus == std::vector<int>{0});
     CHECK(c.pipeline.ring_size == 1048576);
-    CHECK(c.pipeline.slab_slots == 100);
+    CHECK(c.pipeline.ring_bytes == 2097152);
     CHECK(c.flow.max_flows == 1024);
     CHECK(c.flow.timeouts.tcp_new_s == 1);
     CHECK(c.flow.timeouts.tcp_established_s == 4294967295u);

@@ -41,12 +41,24 @@ std::vector<uint8_t> udp_frame(uint32_t src, uint32_t dst, uint16_t sport, uint1
     return f;
 }
 
+// Pops everything queued on ch, calling f(ref, bytes) for each; returns the count.
+template <class F>
+size_t drain(PacketChannel& ch, F&& f) {
+    PacketRef refs[64];
+    size_t total = 0;
+    for (size_t n; (n = ch.pop(refs, 64)) > 0; total += n) {
+        for (size_t i = 0; i < n; ++i) f(refs[i], ch.bytes(refs[i].offset));
+        ch.release(refs[n - 1]);
+    }
+    return total;
+}
+
 struct Rig {
     std::vector<std::unique_ptr<PacketChannel>> owned;
     std::vector<PacketChannel*> chans;
     Rig(size_t workers, uint32_t cap) {
         for (size_t i = 0; i < workers; ++i) {
-            owned.push_back(std::make_unique<PacketChannel>(cap, 128, decode::LinkType::kEthernet));
+            owned.push_back(std::make_unique<PacketChannel>(cap, 1 << 20, decode::LinkType::kEthernet));
             chans.push_back(owned.back().get());
         }
     }
@@ -60,7 +72,7 @@ void send(Dispatcher& d, const std::vector<uint8_t>& f, uint64_t ts) {
 
 TEST_CASE("Dispatcher sends both directions of a conversation to one worker", "[pipeline]") {
     Rig rig(4, 1024);
-    Dispatcher d(rig.chans, decode::LinkType::kEthernet, false, nullptr);
+    Dispatcher d(rig.chans, decode::LinkType::kEthernet, 2048, false, nullptr);
     for (uint32_t i = 0; i < 200; ++i) {
         const uint32_t a = 0xc6120000u + i, b = 0xc6130000u + i * 7;
         send(d, udp_frame(a, b, static_cast<uint16_t>(1000 + i), 53), i);
@@ -70,7 +82,7 @@ TEST_CASE("Dispatcher sends both directions of a conversation to one worker", "[
     std::set<size_t> used;
     std::map<uint64_t, std::set<size_t>> workers_of_pair;
     for (size_t w = 0; w < rig.chans.size(); ++w) {
-        rig.chans[w]->consume([&](const PacketRef& r, const uint8_t* bytes) {
+        drain(*rig.chans[w], [&](const PacketRef& r, const uint8_t* bytes) {
             decode::PacketView v;
             decode::decode_packet(decode::LinkType::kEthernet, bytes, r.caplen, r.wirelen, r.ts_ns, v);
             REQUIRE(v.status == decode::DecodeStatus::kFlow);
@@ -85,25 +97,25 @@ TEST_CASE("Dispatcher sends both directions of a conversation to one worker", "[
 
 TEST_CASE("Dispatcher counts a full ring as a drop for that worker and never waits", "[pipeline]") {
     Rig rig(1, 8);
-    Dispatcher d(rig.chans, decode::LinkType::kEthernet, false, nullptr);
+    Dispatcher d(rig.chans, decode::LinkType::kEthernet, 2048, false, nullptr);
     const auto f = udp_frame(0x0a000001, 0x0a000002, 1, 2);
     for (int i = 0; i < 20; ++i) send(d, f, static_cast<uint64_t>(i));
     d.end_batch();
     CHECK(d.counters().frames.get() == 20);
     CHECK(d.counters().ring_full_drops[0].get() == 12);
-    size_t got = rig.chans[0]->consume([](const PacketRef&, const uint8_t*) {});
+    size_t got = drain(*rig.chans[0], [](const PacketRef&, const uint8_t*) {});
     CHECK(got == 8);
 }
 
 TEST_CASE("Dispatcher in replay mode waits for room instead of dropping", "[pipeline]") {
     Rig rig(1, 8);
     std::atomic<bool> stop{false};
-    Dispatcher d(rig.chans, decode::LinkType::kEthernet, true, &stop);
+    Dispatcher d(rig.chans, decode::LinkType::kEthernet, 2048, true, &stop);
     std::atomic<uint64_t> consumed{0};
     std::atomic<bool> done{false};
     std::thread consumer([&] {
         while (!done.load() || !rig.chans[0]->empty())
-            consumed += rig.chans[0]->consume([](const PacketRef&, const uint8_t*) {});
+            consumed += drain(*rig.chans[0], [](const PacketRef&, const uint8_t*) {});
     });
     const auto f = udp_frame(0x0a000001, 0x0a000002, 1, 2);
     for (int i = 0; i < 5000; ++i) send(d, f, static_cast<uint64_t>(i));
@@ -116,14 +128,14 @@ TEST_CASE("Dispatcher in replay mode waits for room instead of dropping", "[pipe
 
 TEST_CASE("Dispatcher restores a VLAN tag the kernel moved into metadata", "[pipeline]") {
     Rig rig(1, 8);
-    Dispatcher d(rig.chans, decode::LinkType::kEthernet, false, nullptr);
+    Dispatcher d(rig.chans, decode::LinkType::kEthernet, 2048, false, nullptr);
     const auto f = udp_frame(0x0a000001, 0x0a000002, 1, 2);
     capture::RawFrame raw{f.data(), static_cast<uint32_t>(f.size()), static_cast<uint32_t>(f.size()), 1};
     raw.vlan_tci = 0x2064;  // PCP 1, VID 100
     raw.vlan_valid = true;
     d.on_frame(raw);
     d.end_batch();
-    rig.chans[0]->consume([&](const PacketRef& r, const uint8_t* bytes) {
+    drain(*rig.chans[0], [&](const PacketRef& r, const uint8_t* bytes) {
         CHECK(r.caplen == f.size() + 4);
         CHECK(r.wirelen == f.size() + 4);
         decode::PacketView v;

@@ -55,21 +55,23 @@ std::vector<uint8_t> tcp_frame(uint32_t src, uint32_t dst, uint16_t sport, uint1
 }  // namespace
 
 TEST_CASE("capture->worker path performs no heap allocation per packet", "[pipeline][alloc]") {
-    pipeline::PacketChannel ch(1024, 128, decode::LinkType::kEthernet);
+    pipeline::Doorbell doorbell;
+    pipeline::PacketChannel ch(1024, 1 << 20, decode::LinkType::kEthernet, &doorbell);
     std::vector<pipeline::PacketChannel*> chans{&ch};
     std::atomic<bool> stop{false};
-    pipeline::Dispatcher dispatcher(chans, decode::LinkType::kEthernet, true, &stop);
+    pipeline::Dispatcher dispatcher(chans, decode::LinkType::kEthernet, 2048, true, &stop);
     pipeline::WorkerControl control;
     pipeline::WorkerOptions opts;
     opts.flow_capacity = 1 << 15;
     opts.offline = true;
     opts.record_ring = 1 << 15;  // room for every flow: nobody drains it in this test
-    pipeline::Worker worker(opts, chans, control);
+    pipeline::Worker worker(opts, chans, doorbell, control);
     worker.start();
 
     // Warm-up round trip: one stats epoch proves the worker loop is running (its thread
     // start-up and the snapshot allocate; that is outside the measured window).
     control.epoch.store(1);
+    worker.wake();
     pipeline::ShardSnapshot* snap = nullptr;
     while (!worker.snapshots().pop(snap)) std::this_thread::yield();
     delete snap;
@@ -87,10 +89,13 @@ TEST_CASE("capture->worker path performs no heap allocation per packet", "[pipel
         }
         dispatcher.end_batch();
     }
-    while (!ch.empty()) std::this_thread::yield();  // consume_all releases only after processing
+    // Refs leave the ring before processing: wait for the bytes to come back instead,
+    // which the worker does only after the whole batch went through the flow table.
+    while (ch.bytes_in_flight() != 0) std::this_thread::yield();
     const uint64_t during = g_allocs.load() - before;
 
     control.inputs_done.store(true);
+    worker.wake();
     worker.join();
     CHECK(during == 0);
     pipeline::FlowRecord rec;
