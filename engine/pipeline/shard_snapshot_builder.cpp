@@ -50,7 +50,11 @@ void Worker::maybe_snapshot(bool force) noexcept {
         // Walk the flows touched since the last snapshot and charge what they moved since
         // then to the flow and to both endpoints.
         std::unordered_map<IpAddr, TalkerDelta, IpAddrHash> hosts;
+        const size_t k = size_t{control_.top_n.load(std::memory_order_relaxed)} * 2;  // depth for the merge
+        // Top flows by interval bytes in a bounded min-heap: O(k) memory however many flows moved.
+        auto heap_less = [](const FlowSummary& a, const FlowSummary& b) { return a.interval_bytes > b.interval_bytes; };
         std::vector<FlowSummary> flows;
+        flows.reserve(k + 1);
         flows_.for_each_touched_since(interval_start_ts_, [&](flow::Flow& f) {
             const uint64_t bytes = f.total_bytes();
             const uint64_t pkts = f.total_pkts();
@@ -66,21 +70,18 @@ void Worker::maybe_snapshot(bool force) noexcept {
             const IpAddr& server = f.client_is_lo ? f.key.addr_hi : f.key.addr_lo;
             add_talker(hosts, client, db_c2s, dp_c2s, db - db_c2s, dp - dp_c2s);
             add_talker(hosts, server, db - db_c2s, dp - dp_c2s, db_c2s, dp_c2s);
-            flows.push_back(FlowSummary{f, db, dp});
+            if (flows.size() < k || db > flows.front().interval_bytes) {
+                flows.push_back(FlowSummary{f, db, dp});
+                std::push_heap(flows.begin(), flows.end(), heap_less);
+                if (flows.size() > k) {
+                    std::pop_heap(flows.begin(), flows.end(), heap_less);
+                    flows.pop_back();
+                }
+            }
             f.reported_bytes = bytes;
             f.reported_pkts = pkts;
         });
-        const size_t k = size_t{control_.top_n.load(std::memory_order_relaxed)} * 2;  // extra depth so the merged top-N stays right
-        auto by_interval_bytes = [](const FlowSummary& a, const FlowSummary& b) {
-            return a.interval_bytes > b.interval_bytes;
-        };
-        if (flows.size() > k) {
-            std::partial_sort(flows.begin(), flows.begin() + static_cast<std::ptrdiff_t>(k), flows.end(),
-                              by_interval_bytes);
-            flows.resize(k);
-        } else {
-            std::sort(flows.begin(), flows.end(), by_interval_bytes);
-        }
+        std::sort_heap(flows.begin(), flows.end(), heap_less);  // largest first
         snap->top_flows = std::move(flows);
         snap->talkers.reserve(hosts.size());
         for (auto& [ip, t] : hosts) snap->talkers.push_back(t);

@@ -81,6 +81,13 @@ TEST_CASE("Replay of a VLAN-tagged HTTP capture yields tshark's one flow and cou
         auto stats = read_events(eve.path, "stats");
         REQUIRE(stats.size() == 1);
         CHECK(stats[0]["stats"]["decoder"]["pkts"].GetUint64() == 14);
+        // Both hosts are top talkers, each with every byte of the conversation (in + out).
+        const auto& talkers = stats[0]["stats"]["top_talkers"];
+        REQUIRE(talkers.Size() == 2);
+        for (const auto& t : talkers.GetArray()) {
+            CHECK(t["bytes_in"].GetUint64() + t["bytes_out"].GetUint64() == 6143);
+            CHECK(t["flows"].GetUint() == 1);
+        }
     }
 }
 
