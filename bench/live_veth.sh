@@ -51,7 +51,7 @@ done
 null_reader="$build/bench/tpacket_null_reader"
 daemon="$build/netmonsec"
 for b in "$null_reader" "$daemon"; do
-    [[ -x "$b" ]] || { echo "live_veth.sh: $b missing: build it (bench/run_quick.sh or cmake --build)" >&2; exit 2; }
+    [[ -x "$b" ]] || { echo "live_veth.sh: $b missing: build it (bench/run or cmake --build)" >&2; exit 2; }
 done
 
 tx_ns="nms-bench-tx-$$"

@@ -1,0 +1,577 @@
+#!/usr/bin/env python3
+"""bench/runner.py: every benchmark figure in one run (driven by bench/run, which builds first).
+
+Generates the captures (cached under BUILD/bench/captures), runs each figure, prints a table
+and writes one JSON document. bench/README.md explains every figure. Exit status: 0, or 1
+when a benchmark program itself failed (crash, bad exit code, counts that must match do not).
+No thresholds: targets are reported next to the measured figure, never enforced.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+# Parameters of the two modes. flows/packets per capture; callgrind captures keep the IMIX
+# capture's packets-per-flow ratio (5) so the large one is the small one five times over.
+MODES = {
+    "full": {"repeat": 3, "c64": (100_000, 1_000_000), "cimix": (200_000, 1_000_000),
+             "cg_packets": (20_000, 100_000), "memory_flows": 1_000_000,
+             "live_args": [], "drop_packets": 1_000_000},
+    "quick": {"repeat": 1, "c64": (10_000, 100_000), "cimix": (20_000, 100_000),
+              "cg_packets": (2_000, 10_000), "memory_flows": 1_000_000,
+              "live_args": ["--packets", "200000", "--rates", "200000", "--sweep-seconds", "1"],
+              "drop_packets": 200_000},
+}
+PACKETS_PER_FLOW_CG = 5
+
+# Slots for figures that later issues add (kept so result files keep one shape over time).
+SLOTS = {
+    "api": "REST/WebSocket latency and snapshot throughput: not measured yet (API benchmark comes with its issue)",
+    "storage": "SQLite flow-history insert rate and query latency: not measured yet (storage issue)",
+    "export": "IPFIX/NetFlow and EVE export throughput: not measured yet (export issue)",
+}
+
+
+def log(msg):
+    sys.stderr.write("bench: %s\n" % msg)
+    sys.stderr.flush()
+
+
+class ProgramFailed(Exception):
+    pass
+
+
+def run_timed(cmd, cwd=None, ok_codes=(0,)):
+    """Runs cmd; returns wall seconds, the child's own CPU seconds and peak RSS (wait4), output."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        p = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=cwd)
+        _, status, ru = os.wait4(p.pid, 0)
+        wall = time.perf_counter() - t0
+        p.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        res = {"wall_s": wall, "cpu_s": ru.ru_utime + ru.ru_stime, "maxrss_bytes": ru.ru_maxrss * 1024,
+               "rc": p.returncode, "stdout": out.read().decode(errors="replace"),
+               "stderr": err.read().decode(errors="replace")}
+    if res["rc"] not in ok_codes:
+        raise ProgramFailed("%s exited %d: %s" % (" ".join(cmd), res["rc"], res["stderr"][-800:]))
+    return res
+
+
+def best_and_median(runs, key="wall_s"):
+    vals = [r[key] for r in runs]
+    return min(vals), statistics.median(vals)
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.mode = "quick" if args.quick else "full"
+        self.p = dict(MODES[self.mode])
+        if args.repeat:
+            self.p["repeat"] = args.repeat
+        self.build = os.path.abspath(args.build)
+        self.bin = {
+            "netmonsec": os.path.join(self.build, "netmonsec"),
+            "bench_pipeline": os.path.join(self.build, "bench", "bench_pipeline"),
+            "bench_flow_memory": os.path.join(self.build, "bench", "bench_flow_memory"),
+            "pcap_walk": os.path.join(self.build, "bench", "pcap_walk"),
+            "gen": os.path.join(self.build, "tools", "netmonsec-gen", "netmonsec-gen"),
+        }
+        self.cache = os.path.join(self.build, "bench", "captures")
+        os.makedirs(self.cache, exist_ok=True)
+        self.work = tempfile.mkdtemp(prefix="nms-bench-")
+        self.errors = []
+        self.figures = {}
+        self.doc = {}
+
+    # --- helpers -------------------------------------------------------------------------
+    def fig(self, name, value, unit, better):
+        if value is not None:
+            self.figures[name] = {"value": value, "unit": unit, "better": better}
+
+    def guarded(self, what, fn, *a):
+        try:
+            return fn(*a)
+        except ProgramFailed as e:
+            log("FAILED %s: %s" % (what, e))
+            self.errors.append({"figure": what, "error": str(e)})
+            return None
+
+    def write_config(self, name, text):
+        path = os.path.join(self.work, name)
+        with open(path, "w") as f:
+            f.write(text + '\n[api]\nenabled = false\n[storage]\ndata_dir = "%s"\n' % os.path.join(self.work, "data"))
+        return path
+
+    # --- captures ------------------------------------------------------------------------
+    def capture(self, mix, flows, packets, seed=1):
+        """Cached capture. mix: '64' (gen_pcap.py) or 'imix_l7' (netmonsec-gen, else gen_pcap.py)."""
+        gen_ok = os.access(self.bin["gen"], os.X_OK)
+        if mix == "imix_l7" and gen_ok:
+            generator = "netmonsec-gen"
+            name = "gen-imix-%df-%dp-s%d.pcap" % (flows, packets, seed)
+            cmd = [self.bin["gen"], "-w", None, "--flows", str(flows), "--packets", str(packets),
+                   "--mix", "imix", "--seed", str(seed)]
+            newer_than = os.path.getmtime(self.bin["gen"])
+        else:
+            generator = "gen_pcap.py"
+            size = "64" if mix == "64" else "imix"
+            name = "py-%s-%df-%dp-s%d.pcap" % (size, flows, packets, seed)
+            cmd = [sys.executable, os.path.join(HERE, "gen_pcap.py"), "-o", None, "--flows", str(flows),
+                   "--packets", str(packets), "--size", size, "--seed", str(seed)]
+            newer_than = os.path.getmtime(os.path.join(HERE, "gen_pcap.py"))
+        path = os.path.join(self.cache, name)
+        meta_path = path + ".json"
+        if not (os.path.exists(meta_path) and os.path.getmtime(meta_path) >= newer_than):
+            log("generating %s (%s)" % (name, generator))
+            tmp = path + ".tmp"
+            cmd[cmd.index(None)] = tmp
+            t0 = time.perf_counter()
+            run_timed(cmd)
+            gen_s = time.perf_counter() - t0
+            walk = json.loads(run_timed([self.bin["pcap_walk"], tmp, "--repeat", "1"])["stdout"])
+            os.replace(tmp, path)
+            meta = {"generator": generator, "mix": mix, "l7_payloads": generator == "netmonsec-gen",
+                    "flows": flows, "packets_requested": packets, "packets": walk["packets"],
+                    "bytes": walk["bytes"], "seed": seed, "generate_seconds": round(gen_s, 2)}
+            with open(meta_path, "w") as f:
+                json.dump(meta, f)
+        with open(meta_path) as f:
+            meta = json.load(f)
+        meta["path"] = path
+        return meta
+
+    # --- offline -------------------------------------------------------------------------
+    def offline(self, key, cap):
+        r = self.p["repeat"]
+        f = cap["path"]
+        out = {"capture": key}
+        log("offline %s: bench_pipeline (walk, 1 and 2 workers) x%d" % (key, r))
+        res = run_timed([self.bin["bench_pipeline"], f, "--repeat", str(r), "--workers", "1,2"], ok_codes=(0, 3))
+        bp = json.loads(res["stdout"])
+        out["bench_pipeline"] = bp
+        if res["rc"] == 3:
+            raise ProgramFailed("bench_pipeline %s: packet counts differ from the walk or drops" % key)
+        walk = bp["pcap_walk"]
+        self.fig("offline.%s.pcap_walk.mpps" % key, walk["mpps"], "Mpps", "higher")
+        for run in bp["runs"]:
+            w = run["workers"]
+            base = "offline.%s.netmonsec_%dw" % (key, w)
+            self.fig(base + ".mpps", run["mpps"], "Mpps", "higher")
+            self.fig(base + ".ns_per_packet", run["ns_per_packet"], "ns", "lower")
+            self.fig(base + ".median_mpps", run["median_mpps"], "Mpps", "higher")
+            self.fig(base + ".ratio_vs_walk", bp["ratio_vs_walk"][str(w)], "x", "higher")
+
+        log("offline %s: ndpiReader x%d" % (key, min(r, 3)))
+        nd_runs = []
+        for _ in range(min(r, 3)):
+            res = run_timed(["ndpiReader", "-i", f])
+            text = res["stdout"]
+            proc = re.search(r"Packet Processing Time:\s+([\d.]+) msec", text)
+            setup = re.search(r"Setup Time:\s+([\d.]+) msec", text)
+            tput = re.search(r"nDPI throughput:\s+([\d.]+) ([KM]?) pps", text)
+            if not proc:
+                raise ProgramFailed("ndpiReader: no 'Packet Processing Time' in its output")
+            res["processing_s"] = float(proc.group(1)) / 1e3
+            res["setup_s"] = float(setup.group(1)) / 1e3 if setup else None
+            res["reported_pps"] = float(tput.group(1)) * {"": 1, "K": 1e3, "M": 1e6}[tput.group(2)] if tput else None
+            nd_runs.append(res)
+        pkts = cap["packets"]
+        best_proc, med_proc = best_and_median(nd_runs, "processing_s")
+        best_wall, _ = best_and_median(nd_runs)
+        out["ndpiReader"] = {
+            "command": "ndpiReader -i FILE", "runs": len(nd_runs),
+            "processing_s": best_proc, "median_processing_s": med_proc, "wall_s": best_wall,
+            "pps": pkts / best_proc if best_proc else None, "wall_pps": pkts / best_wall,
+            "ns_per_packet": best_proc * 1e9 / pkts, "reported_pps": nd_runs[0]["reported_pps"],
+            "peak_rss_bytes": max(x["maxrss_bytes"] for x in nd_runs),
+            "note": "pps = packets / ndpiReader's own 'Packet Processing Time' (excludes its setup)",
+        }
+        self.fig("offline.%s.ndpiReader.mpps" % key, out["ndpiReader"]["pps"] / 1e6, "Mpps", "higher")
+        one = next(x for x in bp["runs"] if x["workers"] == 1)
+        out["speedup_vs_ndpiReader_1w"] = one["mpps"] * 1e6 / out["ndpiReader"]["pps"]
+        self.fig("offline.%s.speedup_vs_ndpiReader_1w" % key, out["speedup_vs_ndpiReader_1w"], "x", "higher")
+
+        log("offline %s: tcpdump -r -w /dev/null x%d" % (key, r))
+        td = [run_timed(["tcpdump", "-Z", "root", "-n", "-r", f, "-w", "/dev/null"]) for _ in range(r)]
+        best, med = best_and_median(td)
+        out["tcpdump"] = {"command": "tcpdump -Z root -n -r FILE -w /dev/null", "wall_s": best, "median_wall_s": med,
+                          "mpps": pkts / best / 1e6, "ns_per_packet": best * 1e9 / pkts}
+        self.fig("offline.%s.tcpdump.mpps" % key, out["tcpdump"]["mpps"], "Mpps", "higher")
+
+        log("offline %s: netmonsec daemon -r (peak RSS) x%d" % (key, r))
+        cfg = self.write_config("offline.toml", "")
+        out["daemon"] = {}
+        for w in (1, 2):
+            runs = [run_timed([self.bin["netmonsec"], "-c", cfg, "-r", f, "-w", str(w)]) for _ in range(r)]
+            best, med = best_and_median(runs)
+            d = {"command": "netmonsec -r FILE -w %d (api off, eve off)" % w, "wall_s": best,
+                 "median_wall_s": med, "mpps": pkts / best / 1e6,
+                 "peak_rss_bytes": max(x["maxrss_bytes"] for x in runs),
+                 "cpu_s": min(x["cpu_s"] for x in runs), "summary": runs[0]["stderr"].strip().splitlines()[-1:]}
+            out["daemon"][str(w)] = d
+            self.fig("offline.%s.daemon_%dw.peak_rss_mib" % (key, w), d["peak_rss_bytes"] / 2**20, "MiB", "lower")
+            self.fig("offline.%s.daemon_%dw.wall_mpps" % (key, w), d["mpps"], "Mpps", "higher")
+        return out
+
+    # --- instructions per packet ---------------------------------------------------------
+    def callgrind_ir(self, tag, cmd):
+        outf = os.path.join(self.work, "callgrind.%s.out" % tag)
+        run_timed(["valgrind", "--tool=callgrind", "--dump-instr=no", "--callgrind-out-file=" + outf] + cmd)
+        with open(outf) as fh:
+            text = fh.read()
+        m = re.search(r"^totals:\s+(\d+)", text, re.M) or re.search(r"^summary:\s+(\d+)", text, re.M)
+        if not m:
+            raise ProgramFailed("callgrind %s: no totals line" % tag)
+        return int(m.group(1)), outf
+
+    def instructions(self):
+        small_n, large_n = self.p["cg_packets"]
+        small = self.capture("imix_l7", small_n // PACKETS_PER_FLOW_CG, small_n)
+        large = self.capture("imix_l7", large_n // PACKETS_PER_FLOW_CG, large_n)
+        # Rings big enough that the replay never waits for a worker (a waiting capture thread
+        # spins in sched_yield, whose instructions would depend on scheduling), stats rarely.
+        cfg = self.write_config("callgrind.toml", "[pipeline]\nring_size = 1048576\nring_bytes = 268435456\n"
+                                "[stats]\ninterval_ms = 60000")
+        programs = {
+            "netmonsec": lambda f: [self.bin["netmonsec"], "-c", cfg, "-r", f, "-w", "1"],
+            "pcap_walk": lambda f: [self.bin["pcap_walk"], f, "--repeat", "1"],
+            "tcpdump": lambda f: ["tcpdump", "-Z", "root", "-n", "-r", f, "-w", "/dev/null"],
+            "ndpiReader": lambda f: ["ndpiReader", "-i", f],
+        }
+        out = {"mix": "imix_l7", "generator": large["generator"], "small_capture": small, "large_capture": large,
+               "formula": "(Ir(large) - Ir(small)) / (packets(large) - packets(small))", "programs": {}}
+        dp = large["packets"] - small["packets"]
+        for name, mk in programs.items():
+            log("callgrind %s on %d and %d packets" % (name, small["packets"], large["packets"]))
+            try:
+                ir_s, out_s = self.callgrind_ir(name + ".small", mk(small["path"]))
+                ir_l, out_l = self.callgrind_ir(name + ".large", mk(large["path"]))
+            except ProgramFailed as e:
+                log("FAILED callgrind %s: %s" % (name, e))
+                self.errors.append({"figure": "instructions." + name, "error": str(e)})
+                continue
+            per = (ir_l - ir_s) / dp
+            out["programs"][name] = {"ir_small": ir_s, "ir_large": ir_l, "per_packet": round(per, 1),
+                                     "fixed_cost_ir": round(ir_s - per * small["packets"])}
+            self.fig("instructions.%s.per_packet" % name, round(per, 1), "Ir/packet", "lower")
+            if name == "netmonsec":
+                out["netmonsec_top_functions"] = self.top_functions(out_s, out_l, dp)
+        return out
+
+    @staticmethod
+    def self_ir_by_function(outf):
+        """Self (exclusive) Ir per function from callgrind_annotate, every function (threshold 100)."""
+        try:
+            text = subprocess.run(["callgrind_annotate", "--inclusive=no", "--threshold=100", outf],
+                                  capture_output=True, text=True, timeout=300).stdout
+        except (OSError, subprocess.SubprocessError):
+            return {}
+        fns = {}
+        for line in text.splitlines():
+            m = re.match(r"\s*([\d,]+) \(\s*[\d.]+%\)\s+(.*?)\s*(\[.*\])?$", line)
+            if m and "PROGRAM TOTALS" not in line:
+                name = m.group(2)
+                name = name.split(":", 1)[1] if ":" in name and not name.startswith("???") else name
+                key = (name, os.path.basename((m.group(3) or "").strip("[]")))
+                fns[key] = fns.get(key, 0) + int(m.group(1).replace(",", ""))
+        return fns
+
+    def top_functions(self, small_out, large_out, packets, n=15):
+        """Steady-state cost per function: (self Ir large - self Ir small) / packets."""
+        small = self.self_ir_by_function(small_out)
+        large = self.self_ir_by_function(large_out)
+        diff = [(large.get(k, 0) - small.get(k, 0), k) for k in set(small) | set(large)]
+        total = sum(d for d, _ in diff) or 1
+        diff.sort(reverse=True)
+        return [{"function": k[0][:160], "object": k[1], "ir_per_packet": round(d / packets, 1),
+                 "percent": round(100.0 * d / total, 2)} for d, k in diff[:n]]
+
+    # --- memory --------------------------------------------------------------------------
+    def memory(self):
+        n = self.p["memory_flows"]
+        log("bench_flow_memory --flows %d" % n)
+        res = run_timed([self.bin["bench_flow_memory"], "--flows", str(n)], ok_codes=(0, 1, 3))
+        d = json.loads(res["stdout"])
+        if res["rc"] != 0:
+            raise ProgramFailed("bench_flow_memory: not every flow was tracked (live_flows %s)" % d.get("live_flows"))
+        d["flows_per_gib"] = round(2**30 / d["bytes_per_flow"]) if d["bytes_per_flow"] else None
+        self.fig("memory.bytes_per_flow", d["bytes_per_flow"], "B", "lower")
+        self.fig("memory.flows_per_gib", d["flows_per_gib"], "flows", "higher")
+        self.fig("memory.insert_ns_per_flow", d["insert_ns_per_flow"], "ns", "lower")
+        self.fig("memory.lookup_ns_per_packet", d["lookup_ns_per_packet"], "ns", "lower")
+        return d
+
+    # --- live ----------------------------------------------------------------------------
+    def live_possible(self):
+        if self.args.no_live:
+            return "--no-live"
+        if os.geteuid() != 0:
+            return "not root"
+        for tool in ("ip", "tcpreplay", "tcpdump"):
+            if subprocess.run(["sh", "-c", "command -v " + tool], capture_output=True).returncode:
+                return tool + " not installed"
+        probe = "nms-bench-probe-%d" % os.getpid()
+        if subprocess.run(["ip", "netns", "add", probe], capture_output=True).returncode:
+            return "cannot create network namespaces here"
+        subprocess.run(["ip", "netns", "del", probe], capture_output=True)
+        return None
+
+    def live(self):
+        why = self.live_possible()
+        if why:
+            log("live: skipped (%s)" % why)
+            return {"skipped": why}
+        script = os.path.join(HERE, "live_veth.sh")
+        out = {}
+        log("live: live_veth.sh (null reader, netmonsec, tcpdump; rate sweep)")
+        res = run_timed([script, "--build", self.build] + self.p["live_args"])
+        veth = json.loads(res["stdout"])
+        out["veth"] = veth
+        by = {r["reader"]: r for r in veth["topspeed"]}
+        for name, r in by.items():
+            self.fig("live.topspeed.%s.cpu_s_per_mpkt" % name, r["cpu_s_per_mpkt"], "CPU s/Mpkt", "lower")
+            self.fig("live.topspeed.%s.lost" % name, r["lost"], "packets", "lower")
+        ratios = []
+        rates = sorted({r["rate_pps"] for r in veth["sweep"] if r["rate_pps"] != "topspeed"})
+        for rate in rates:
+            at = {r["reader"]: r for r in veth["sweep"] if r["rate_pps"] == rate}
+            if "null" in at and "netmonsec" in at and at["null"]["cpu_s_per_mpkt"]:
+                ratio = at["netmonsec"]["cpu_s_per_mpkt"] / at["null"]["cpu_s_per_mpkt"]
+                ratios.append({"rate_pps": rate, "cpu_ratio_vs_null": round(ratio, 2),
+                               "netmonsec_lost": at["netmonsec"]["lost"]})
+                self.fig("live.sweep.%d.netmonsec_cpu_vs_null" % rate, round(ratio, 2), "x", "lower")
+                self.fig("live.sweep.%d.netmonsec_lost" % rate, at["netmonsec"]["lost"], "packets", "lower")
+        out["cpu_vs_null"] = ratios
+        for name, pps in veth["max_drop_free_pps"].items():
+            self.fig("live.max_drop_free_pps.%s" % name, pps, "pps", "higher")
+
+        # Forced drops: a tiny kernel ring and a tiny pipeline ring at top speed. Every lost
+        # packet must be counted: kernel_drops + ring_full_drops == sent - captured.
+        cfg = self.write_config("tiny_rings.toml", "[capture]\nsnaplen = 2048\nblock_size = 65536\nblock_count = 2\n"
+                                "[pipeline]\nring_size = 64\nring_bytes = 1048576")
+        log("live: drop accounting with tiny rings (%d packets at top speed)" % self.p["drop_packets"])
+        res = run_timed([script, "--build", self.build, "--readers", "netmonsec", "--rates", "",
+                         "--packets", str(self.p["drop_packets"]), "--netmonsec-args", "-c " + cfg])
+        r = json.loads(res["stdout"])["topspeed"][0]
+        counted = r["kernel_drops"] + r["other_drops"]
+        uncounted = r["sent"] - r["captured"]
+        out["drop_accounting"] = {
+            "config": "capture.block_size=65536 block_count=2 snaplen=2048; pipeline.ring_size=64 ring_bytes=1MiB",
+            "sent": r["sent"], "captured": r["captured"], "kernel_drops": r["kernel_drops"],
+            "ring_full_drops": r["other_drops"], "counted_drops": counted, "sent_minus_captured": uncounted,
+            "exact": counted == uncounted, "drops_forced": counted > 0, "sent_pps": r["sent_pps"],
+            "summary_dropped": r.get("summary_dropped"),
+        }
+        self.fig("live.drop_accounting.miscounted", abs(counted - uncounted), "packets", "lower")
+        if counted != uncounted:
+            self.errors.append({"figure": "live.drop_accounting",
+                                "error": "counted drops %d != sent - captured %d" % (counted, uncounted)})
+        return out
+
+    # --- targets -------------------------------------------------------------------------
+    def targets(self):
+        t = []
+        def add(name, target, measured, met, note=""):
+            t.append({"target": name, "goal": target, "measured": measured, "met": met, "note": note})
+        ins = self.doc.get("instructions") or {}
+        nm = (ins.get("programs") or {}).get("netmonsec")
+        add("instructions per packet, IMIX, DPI + detectors on", "<= 1500", nm and nm["per_packet"],
+            (nm["per_packet"] <= 1500) if nm else None,
+            "DPI and detectors do not exist yet: this is decode + flow tracking + pipeline + output only")
+        im = (self.doc.get("offline") or {}).get("imix_l7") or {}
+        sp = im.get("speedup_vs_ndpiReader_1w")
+        add("packets/s vs ndpiReader, same IMIX capture, 1 worker", ">= 10x", sp and round(sp, 2),
+            (sp >= 10) if sp else None, "netmonsec has no DPI yet; ndpiReader does DPI")
+        mem = self.doc.get("memory") or {}
+        bpf = (mem.get("flow_table") or {}).get("bytes_per_flow")
+        add("bytes per tracked flow at 1M flows", "<= 256", bpf, (bpf <= 256) if bpf else None)
+        live = self.doc.get("live") or {}
+        if "veth" in live:
+            sw = [r for r in live["veth"]["sweep"] if r["reader"] == "netmonsec"]
+            lost = sum(r["lost"] + r["kernel_drops"] + r["other_drops"] for r in sw)
+            add("live: zero drops at every rate the machine can send", "0", lost, lost == 0,
+                "sum of netmonsec losses over the sweep rates")
+            worst = max((x["cpu_ratio_vs_null"] for x in live["cpu_vs_null"]), default=None)
+            add("live: CPU per packet vs bare TPACKET_V3 reader", "<= 3x", worst,
+                (worst <= 3) if worst is not None else None, "worst ratio over the sweep rates")
+        else:
+            add("live targets", "-", None, None, "live part skipped: %s" % live.get("skipped"))
+        return t
+
+    # --- run -----------------------------------------------------------------------------
+    def run(self):
+        t_start = time.time()
+        p = self.p
+        commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
+                                text=True).stdout.strip() or "unknown"
+        dirty = bool(subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"],
+                                    capture_output=True, text=True).stdout.strip())
+        now = datetime.datetime.now(datetime.timezone.utc)
+        cpu_model = ""
+        try:
+            with open("/proc/cpuinfo") as fh:
+                cpu_model = next((l.split(":", 1)[1].strip() for l in fh if l.startswith("model name")), "")
+        except OSError:
+            pass
+        build_type = ""
+        try:
+            with open(os.path.join(self.build, "CMakeCache.txt")) as fh:
+                build_type = next((l.split("=", 1)[1].strip() for l in fh if l.startswith("CMAKE_BUILD_TYPE:")), "")
+        except OSError:
+            pass
+        d = self.doc
+        d.update({"schema": 1, "mode": self.mode, "date_utc": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "commit": commit,
+                  "dirty_tree": dirty, "host": platform.node(), "kernel": platform.release(), "cpus": os.cpu_count(),
+                  "cpu_model": cpu_model, "build_dir": self.build, "build_type": build_type,
+                  "loadavg_at_start": round(os.getloadavg()[0], 2),
+                  "netmonsec_gen_available": os.access(self.bin["gen"], os.X_OK)})
+        caps = {}
+        caps["64"] = self.guarded("capture 64", self.capture, "64", *p["c64"])
+        caps["imix_l7"] = self.guarded("capture imix_l7", self.capture, "imix_l7", *p["cimix"])
+        d["captures"] = {k: v for k, v in caps.items() if v}
+        d["offline"] = {}
+        for key, cap in caps.items():
+            if cap:
+                d["offline"][key] = self.guarded("offline " + key, self.offline, key, cap)
+        d["instructions"] = None if self.args.no_callgrind else self.guarded("instructions", self.instructions)
+        d["memory"] = {"flow_table": self.guarded("memory", self.memory)}
+        im = d["offline"].get("imix_l7") or {}
+        if im.get("daemon"):
+            d["memory"]["daemon_peak_rss"] = {
+                "capture": "imix_l7", "flows": caps["imix_l7"]["flows"],
+                "workers": {w: x["peak_rss_bytes"] for w, x in im["daemon"].items()},
+                "note": "VmHWM of netmonsec -r on the IMIX capture (wait4 ru_maxrss), default flow/ring sizes"}
+        d["live"] = self.guarded("live", self.live)
+        for k, note in SLOTS.items():
+            d[k] = {"value": None, "note": note}
+        d["targets"] = self.targets()
+        d["figures"] = self.figures
+        d["errors"] = self.errors
+        d["loadavg_at_end"] = round(os.getloadavg()[0], 2)
+        d["elapsed_s"] = round(time.time() - t_start, 1)
+        results = os.path.join(HERE, "results")
+        os.makedirs(results, exist_ok=True)
+        path = self.args.out or os.path.join(results, "%s-%s.json" % (now.strftime("%Y%m%dT%H%M%SZ"), commit))
+        with open(path, "w") as fh:
+            json.dump(d, fh, indent=1)
+            fh.write("\n")
+        print_table(d)
+        log("wrote %s (%.0f s)" % (path, d["elapsed_s"]))
+        return 1 if self.errors else 0
+
+
+def fmt(v, nd=2):
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        return "{:,.{}f}".format(v, nd)
+    if isinstance(v, int):
+        return "{:,}".format(v)
+    return str(v)
+
+
+def table(title, header, rows):
+    print("\n" + title)
+    cols = [header] + [[fmt(c) for c in r] for r in rows]
+    widths = [max(len(r[i]) for r in cols) for i in range(len(header))]
+    for j, r in enumerate(cols):
+        print("  " + "  ".join(c.rjust(widths[i]) if i else c.ljust(widths[i]) for i, c in enumerate(r)))
+        if j == 0:
+            print("  " + "  ".join("-" * w for w in widths))
+
+
+def print_table(d):
+    print("netmonsec benchmarks (%s) commit %s%s, %s, %d CPUs, load %.1f -> %.1f" % (
+        d["mode"], d["commit"], " (dirty)" if d["dirty_tree"] else "", d["date_utc"], d["cpus"],
+        d["loadavg_at_start"], d.get("loadavg_at_end", 0)))
+    for key, o in (d.get("offline") or {}).items():
+        if not o:
+            continue
+        cap = d["captures"][key]
+        bp = o["bench_pipeline"]
+        rows = [["pcap_walk (floor)", bp["pcap_walk"]["mpps"], bp["pcap_walk"]["ns_per_packet"], None, None]]
+        for r in bp["runs"]:
+            rows.append(["netmonsec %d worker(s)" % r["workers"], r["mpps"], r["ns_per_packet"], r["median_mpps"],
+                         1e3 / r["median_mpps"]])
+        nd = o["ndpiReader"]
+        rows.append(["ndpiReader (processing)", nd["pps"] / 1e6, nd["ns_per_packet"], None, None])
+        rows.append(["tcpdump -r -w /dev/null", o["tcpdump"]["mpps"], o["tcpdump"]["ns_per_packet"], None, None])
+        for w, x in o["daemon"].items():
+            rows.append(["netmonsec -r -w %s (whole process)" % w, x["mpps"], x["wall_s"] * 1e9 / cap["packets"],
+                         None, None])
+        table("offline %s: %s packets, %s flows, %s (%s)" % (
+            key, fmt(cap["packets"]), fmt(cap["flows"]), "L7 payloads" if cap["l7_payloads"] else "no L7 payloads",
+            cap["generator"]), ["program", "best Mpps", "ns/pkt", "median Mpps", "median ns/pkt"], rows)
+        print("  netmonsec 1 worker / ndpiReader: %.1fx" % o["speedup_vs_ndpiReader_1w"])
+    ins = d.get("instructions")
+    if ins:
+        rows = [[n, x["per_packet"], x["ir_small"], x["ir_large"], x["fixed_cost_ir"]]
+                for n, x in ins["programs"].items()]
+        table("instructions per packet (callgrind, %s capture by %s, %d vs %d packets)" % (
+            ins["mix"], ins["generator"], ins["large_capture"]["packets"], ins["small_capture"]["packets"]),
+            ["program", "Ir/packet", "Ir small", "Ir large", "fixed Ir"], rows)
+        top = ins.get("netmonsec_top_functions") or []
+        if top:
+            table("netmonsec steady state by function (self Ir, large - small)", ["function", "Ir/packet", "%"],
+                  [[t["function"][:90], t["ir_per_packet"], t["percent"]] for t in top[:12]])
+    mem = d.get("memory") or {}
+    ft = mem.get("flow_table")
+    if ft:
+        rows = [["flow table, %s flows" % fmt(ft["flows"]), ft["bytes_per_flow"], ft["flows_per_gib"],
+                 ft["insert_ns_per_flow"], ft["lookup_ns_per_packet"]]]
+        table("memory", ["what", "bytes/flow", "flows/GiB", "insert ns", "lookup ns"], rows)
+    if mem.get("daemon_peak_rss"):
+        print("  daemon peak RSS on the IMIX replay: " + ", ".join(
+            "%s worker(s) %.1f MiB" % (w, b / 2**20) for w, b in mem["daemon_peak_rss"]["workers"].items()))
+    live = d.get("live")
+    if live and "veth" in live:
+        rows = []
+        for r in live["veth"]["topspeed"] + live["veth"]["sweep"]:
+            rows.append([r["reader"], r["rate_pps"], r["sent"], r["sent_pps"], r["captured"], r["kernel_drops"],
+                         r["other_drops"], r["lost"], r["cpu_s_per_mpkt"]])
+        table("live (veth, 64-byte frames)", ["reader", "rate", "sent", "sent pps", "captured", "kernel drops",
+                                              "ring drops", "lost", "CPU s/Mpkt"], rows)
+        da = live["drop_accounting"]
+        print("  drop accounting (tiny rings): sent %s, captured %s, kernel %s + ring %s = %s counted, "
+              "sent - captured = %s: %s" % (fmt(da["sent"]), fmt(da["captured"]), fmt(da["kernel_drops"]),
+                                            fmt(da["ring_full_drops"]), fmt(da["counted_drops"]),
+                                            fmt(da["sent_minus_captured"]), "EXACT" if da["exact"] else "MISMATCH"))
+    elif live:
+        print("\nlive: skipped (%s)" % live.get("skipped"))
+    table("targets (reported, not enforced)", ["target", "goal", "measured", "met", "note"],
+          [[t["target"], t["goal"], t["measured"], {True: "yes", False: "NO", None: "-"}[t["met"]], t["note"]]
+           for t in d["targets"]])
+    for e in d["errors"]:
+        print("ERROR %s: %s" % (e["figure"], e["error"][:300]))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build", required=True)
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--no-live", action="store_true")
+    ap.add_argument("--no-callgrind", action="store_true")
+    ap.add_argument("--repeat", type=int, default=0)
+    ap.add_argument("--out", default="")
+    bench = Bench(ap.parse_args())
+    try:
+        return bench.run()
+    finally:
+        subprocess.run(["rm", "-rf", bench.work])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
