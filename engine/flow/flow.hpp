@@ -73,7 +73,12 @@ struct Flow {
 
     // Written by the worker's snapshot builder (interval deltas); zeroed on restart.
     uint64_t reported_bytes = 0;
-    uint64_t reported_pkts = 0;
+    uint32_t reported_pkts = 0;    // pkts[] are 32-bit too
+
+    // Owned by the worker's DPI engine (dpi::DpiEngine); zeroed with the flow.
+    uint8_t dpi_state = 0;         // dpi::FlowDpiState (0 = not started)
+    uint8_t app_confidence = 0;    // dpi::Confidence of app_proto
+    uint8_t dpi_reserved[2]{};
 
     [[nodiscard]] uint8_t proto() const noexcept { return key.proto; }
     [[nodiscard]] uint64_t total_pkts() const noexcept { return uint64_t{pkts[0]} + pkts[1]; }

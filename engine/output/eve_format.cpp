@@ -103,7 +103,7 @@ const char* proto_name(uint8_t proto, char (&buf)[4]) noexcept {
     }
 }
 
-void append_flow_event(std::string& out, const pipeline::FlowRecord& rec) {
+void append_flow_event(std::string& out, const pipeline::FlowRecord& rec, const dpi::Registry* registry) {
     const flow::Flow& f = rec.flow;
     const bool has_ports = f.key.proto == decode::kIpProtoTcp || f.key.proto == decode::kIpProtoUdp ||
                            f.key.proto == decode::kIpProtoSctp;
@@ -142,8 +142,16 @@ void append_flow_event(std::string& out, const pipeline::FlowRecord& rec) {
     char pbuf[4];
     w.Key("proto");
     w.String(proto_name(f.key.proto, pbuf));
-    w.Key("app_proto");
-    w.String(f.app_proto ? "detected" : "unknown");
+    if (registry && f.app_proto != dpi::kAppUnknown) {
+        const auto name = registry->name_of(f.app_proto);
+        w.Key("app_proto");
+        w.String(name.data(), static_cast<rapidjson::SizeType>(name.size()));
+        w.Key("app_proto_confidence");
+        w.String(f.app_confidence == static_cast<uint8_t>(dpi::Confidence::kDpi) ? "dpi" : "port");
+    } else if (f.dpi_state != dpi::kDpiNotStarted) {
+        w.Key("app_proto");
+        w.String("failed");  // payload was seen and nothing recognised it (Suricata's word)
+    }
     if (f.key.tunnel_type) {
         w.Key("tunnel");
         w.StartObject();
@@ -177,6 +185,47 @@ void append_flow_event(std::string& out, const pipeline::FlowRecord& rec) {
     w.Bool(false);
     w.EndObject();
     if (f.key.proto == decode::kIpProtoTcp) put_tcp(w, f);
+    w.EndObject();
+    out.append(sb.GetString(), sb.GetSize());
+}
+
+void append_app_event(std::string& out, const dpi::AppEvent& ev, const dpi::Registry& registry) {
+    const dpi::Dissector* d = registry.get(ev.app);
+    if (!d) return;
+    const bool lo_is_src = ev.client_is_lo;  // events are oriented client -> server, like flows
+    const IpAddr& sip = lo_is_src ? ev.key.addr_lo : ev.key.addr_hi;
+    const IpAddr& dip = lo_is_src ? ev.key.addr_hi : ev.key.addr_lo;
+    const uint16_t sport = lo_is_src ? ev.key.port_lo : ev.key.port_hi;
+    const uint16_t dport = lo_is_src ? ev.key.port_hi : ev.key.port_lo;
+    const auto name = d->info().name;
+    rapidjson::StringBuffer sb;
+    Writer w(sb);
+    w.StartObject();
+    w.Key("timestamp");
+    put_time(w, ev.ts_ns);
+    w.Key("flow_id");
+    w.Uint64(ev.flow_id);
+    w.Key("event_type");
+    w.String(name.data(), static_cast<rapidjson::SizeType>(name.size()));
+    if (ev.key.vlan) {
+        w.Key("vlan");
+        w.StartArray();
+        w.Uint(ev.key.vlan);
+        w.EndArray();
+    }
+    w.Key("src_ip");
+    put_ip(w, sip);
+    w.Key("src_port");
+    w.Uint(sport);
+    w.Key("dest_ip");
+    put_ip(w, dip);
+    w.Key("dest_port");
+    w.Uint(dport);
+    char pbuf[4];
+    w.Key("proto");
+    w.String(proto_name(ev.key.proto, pbuf));
+    w.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
+    d->render(ev, w);
     w.EndObject();
     out.append(sb.GetString(), sb.GetSize());
 }
@@ -285,6 +334,26 @@ void append_stats_event(std::string& out, const stats::Snapshot& s) {
     w.Uint64(s.flows.fragments_unmatched);
     w.Key("records_dropped");
     w.Uint64(s.records_dropped);
+    w.EndObject();
+
+    w.Key("app_layer");
+    w.StartObject();
+    w.Key("detected");
+    w.Uint64(s.dpi.detected);
+    w.Key("port_labelled");
+    w.Uint64(s.dpi.port_labelled);
+    w.Key("unknown");
+    w.Uint64(s.dpi.unknown);
+    w.Key("no_context");
+    w.Uint64(s.dpi.no_context);
+    w.Key("stream_gaps");
+    w.Uint64(s.dpi.stream_gaps);
+    w.Key("stream_overflows");
+    w.Uint64(s.dpi.stream_overflows);
+    w.Key("events");
+    w.Uint64(s.dpi.events);
+    w.Key("events_dropped");
+    w.Uint64(s.dpi.events_dropped);
     w.EndObject();
 
     w.Key("rates");

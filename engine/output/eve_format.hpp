@@ -3,6 +3,8 @@
 // One event = one line; callers append '\n'.
 #include <string>
 
+#include "dpi/app_event.hpp"
+#include "dpi/registry.hpp"
 #include "pipeline/flow_record.hpp"
 #include "stats/snapshot.hpp"
 
@@ -11,7 +13,10 @@ namespace nms::output {
 // "2013-03-07T21:42:06.869344+0000", as Suricata writes timestamps (UTC here).
 std::string eve_timestamp(TimestampNs ns);
 
-void append_flow_event(std::string& out, const pipeline::FlowRecord& rec);
+// `registry` names app_proto; without one, app_proto is left out.
+void append_flow_event(std::string& out, const pipeline::FlowRecord& rec, const dpi::Registry* registry = nullptr);
+// A per-transaction event ("dns", "http", "tls", ...), rendered by the dissector that wrote it.
+void append_app_event(std::string& out, const dpi::AppEvent& ev, const dpi::Registry& registry);
 void append_stats_event(std::string& out, const stats::Snapshot& snap);
 
 // IANA-style protocol name as Suricata prints it ("TCP", "UDP", "ICMP", "IPv6-ICMP", or the number).

@@ -20,12 +20,21 @@ void OutputThread::join() {
     if (thread_.joinable()) thread_.join();
 }
 
-size_t OutputThread::drain_once(std::string& buf) {
+size_t OutputThread::drain_once(std::string& buf, size_t& flows) {
     size_t n = 0;
+    const auto& registry = dpi::builtin_registry();
     for (pipeline::Worker* w : workers_) {
-        n += w->records().consume_all([&](const pipeline::FlowRecord& rec) {
+        const size_t f = w->records().consume_all([&](const pipeline::FlowRecord& rec) {
             if (eve_ && eve_flows_.load(std::memory_order_relaxed)) {
-                append_flow_event(buf, rec);
+                append_flow_event(buf, rec, &registry);
+                buf.push_back('\n');
+            }
+        });
+        flows += f;
+        n += f;
+        n += w->app_events().consume_all([&](const dpi::AppEvent& ev) {
+            if (eve_) {
+                append_app_event(buf, ev, registry);
                 buf.push_back('\n');
             }
         });
@@ -44,8 +53,9 @@ void OutputThread::run() {
     for (;;) {
         bool all_finished = true;
         for (const pipeline::Worker* w : workers_) all_finished &= w->finished();
-        const size_t n = drain_once(buf);
-        flows_.fetch_add(n, std::memory_order_relaxed);
+        size_t flows = 0;
+        const size_t n = drain_once(buf, flows);
+        flows_.fetch_add(flows, std::memory_order_relaxed);
         if (!buf.empty() && eve_) eve_->write(buf);
         buf.clear();
         // finished() was read before draining: an empty pass after it means nothing is left.

@@ -28,7 +28,8 @@ class OutputThread {
     void set_eve_flows(bool on) noexcept { eve_flows_.store(on, std::memory_order_relaxed); }
 
  private:
-    size_t drain_once(std::string& buf);
+    // Drains every ring once; returns items drained, adds flow records to `flows`.
+    size_t drain_once(std::string& buf, size_t& flows);
 
     std::vector<pipeline::Worker*> workers_;
     EveWriter* eve_;

@@ -7,6 +7,7 @@
 
 #include "common/ip_addr.hpp"
 #include "flow/flow.hpp"
+#include "dpi/dpi_engine.hpp"
 #include "flow/flow_table.hpp"
 #include "pipeline/traffic_counters.hpp"
 
@@ -35,6 +36,7 @@ struct ShardSnapshot {
     TimestampNs packet_time = 0;     // newest packet timestamp the worker has seen
     TrafficCounters traffic;         // cumulative
     flow::FlowTableCounters flows;   // cumulative
+    dpi::DpiCounters dpi;            // cumulative
     uint32_t active_flows = 0;
     uint32_t flow_capacity = 0;
     uint64_t busy_ns = 0;            // cumulative time spent processing packets

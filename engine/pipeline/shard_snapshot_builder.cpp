@@ -41,6 +41,7 @@ void Worker::maybe_snapshot(bool force) noexcept {
     snap->packet_time = last_pkt_ts_;
     snap->traffic = traffic_;
     snap->flows = flows_.counters();
+    snap->dpi = dpi_.counters();
     snap->active_flows = flows_.size();
     snap->flow_capacity = flows_.capacity();
     snap->busy_ns = busy_ns_;
@@ -59,7 +60,7 @@ void Worker::maybe_snapshot(bool force) noexcept {
             const uint64_t bytes = f.total_bytes();
             const uint64_t pkts = f.total_pkts();
             const uint64_t db = bytes - f.reported_bytes;
-            const uint64_t dp = pkts - f.reported_pkts;
+            const uint64_t dp = static_cast<uint32_t>(static_cast<uint32_t>(pkts) - f.reported_pkts);  // mod 2^32
             if (dp == 0) return;
             // Split the interval delta by direction in proportion to the cumulative split:
             // exact when only one side talked, close enough for ranking otherwise.
@@ -79,7 +80,7 @@ void Worker::maybe_snapshot(bool force) noexcept {
                 }
             }
             f.reported_bytes = bytes;
-            f.reported_pkts = pkts;
+            f.reported_pkts = static_cast<uint32_t>(pkts);
         });
         std::sort_heap(flows.begin(), flows.end(), heap_less);  // largest first
         snap->top_flows = std::move(flows);

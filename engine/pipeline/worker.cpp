@@ -21,7 +21,9 @@ Worker::Worker(const WorkerOptions& opts, std::vector<PacketChannel*> inbound, D
       doorbell_(doorbell),
       control_(control),
       flows_(opts.flow_capacity, opts.timeouts, opts.id, opts.flow_id_stride),
-      records_(opts.record_ring) {}
+      records_(opts.record_ring),
+      app_events_(opts.event_ring),
+      dpi_(dpi::builtin_registry(), opts.flow_capacity, opts.dpi, &app_events_, opts.offline) {}
 
 Worker::~Worker() { join(); }
 
@@ -76,8 +78,12 @@ void Worker::process_batch(PacketChannel& ch, const PacketRef* refs, size_t n) n
     }
     for (size_t i = 0; i < n; ++i)
         if (views[i].status == decode::DecodeStatus::kFlow) flows_.prefetch_flow(hashes[i]);
-    for (size_t i = 0; i < n; ++i)
-        if (views[i].status == decode::DecodeStatus::kFlow) flows_.process(views[i], *this);
+    for (size_t i = 0; i < n; ++i) {
+        if (views[i].status != decode::DecodeStatus::kFlow) continue;
+        flow::Flow* f = flows_.process(views[i], *this);
+        if (f && f->dpi_state != dpi::kDpiDone && !views[i].payload.empty())
+            dpi_.on_packet(views[i], *f, flows_.slot_of(*f));
+    }
 }
 
 size_t Worker::drain(PacketChannel& ch) noexcept {
@@ -101,7 +107,8 @@ bool Worker::has_work() const noexcept {
 }
 
 void Worker::on_flow_end(const flow::Flow& flow, flow::EndReason reason) {
-    const FlowRecord rec{flow, reason, static_cast<uint16_t>(opts_.id)};
+    FlowRecord rec{flow, reason, static_cast<uint16_t>(opts_.id)};
+    dpi_.on_flow_end(rec.flow, flows_.slot_of(flow));  // settles app_proto, frees DPI state
     while (!records_.push(rec)) {
         if (!opts_.offline || control_.abort.load(std::memory_order_relaxed)) {
             ++traffic_.records_dropped;

@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "dpi/dpi_engine.hpp"
 #include "flow/flow_table.hpp"
 #include "pipeline/doorbell.hpp"
 #include "pipeline/flow_record.hpp"
@@ -26,6 +27,8 @@ struct WorkerOptions {
     int cpu = -1;                    // -1 = not pinned
     bool offline = false;            // file replay: wait instead of dropping records
     uint32_t record_ring = 1u << 14;
+    dpi::DpiLimits dpi;
+    uint32_t event_ring = 4096;      // app events (DNS, HTTP, TLS, ...) waiting for the output thread
 };
 
 // Signals from the engine to its workers, shared read-only by all of them.
@@ -50,6 +53,7 @@ class Worker final : private flow::FlowEndSink {
 
     // Consumer side for the output thread / stats thread.
     FlowRecordRing& records() noexcept { return records_; }
+    dpi::AppEventRing& app_events() noexcept { return app_events_; }
     ShardSnapshotRing& snapshots() noexcept { return snapshots_; }
     [[nodiscard]] bool finished() const noexcept { return finished_.load(std::memory_order_acquire); }
     [[nodiscard]] uint32_t id() const noexcept { return opts_.id; }
@@ -85,6 +89,8 @@ class Worker final : private flow::FlowEndSink {
     flow::FlowTable flows_;
     TrafficCounters traffic_;
     FlowRecordRing records_;
+    dpi::AppEventRing app_events_;
+    dpi::DpiEngine dpi_;
     ShardSnapshotRing snapshots_{4};
 
     TimestampNs last_pkt_ts_ = 0;     // newest packet time seen

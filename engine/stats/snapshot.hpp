@@ -70,6 +70,7 @@ struct Snapshot {
     std::array<double, pipeline::kProtoClassCount> proto_bps{};
 
     flow::FlowTableCounters flows;       // cumulative, summed over workers
+    dpi::DpiCounters dpi;                // cumulative, summed over workers
     uint64_t active_flows = 0;
     uint64_t flow_capacity = 0;
 

@@ -49,6 +49,7 @@ SnapshotPtr StatsMerger::merge(const std::vector<const pipeline::ShardSnapshot*>
             s->traffic.add(sh->traffic);
             s->packet_time = std::max(s->packet_time, sh->packet_time);
             s->flows.add(sh->flows);
+            s->dpi.add(sh->dpi);
             s->active_flows += sh->active_flows;
             s->flow_capacity += sh->flow_capacity;
             wv.packets = sh->traffic.packets;

@@ -115,7 +115,7 @@ TEST_CASE("flow: active timeout reports a long flow and restarts it", "[flow]") 
     }
     CHECK(sink.ended.empty());
     f->reported_bytes = f->total_bytes();  // as the snapshot builder marks it
-    f->reported_pkts = f->total_pkts();
+    f->reported_pkts = static_cast<uint32_t>(f->total_pkts());
     // At 300 s the record is reported, then the packet counts in the restarted record.
     Flow* g = table.process(tcp(cli, srv, kTcpAck, kT0 + 300 * kNsPerSec, seq, 501, 10), sink);
     REQUIRE(sink.ended.size() == 1);

@@ -295,7 +295,7 @@ TEST_CASE("flow: for_each_touched_since visits only flows active since a time", 
     table.for_each_touched_since(kT0 + 10, [&](Flow& f) {
         seen.insert(f.client_port());
         f.reported_bytes = f.total_bytes();
-        f.reported_pkts = f.total_pkts();
+        f.reported_pkts = static_cast<uint32_t>(f.total_pkts());
     });
     CHECK(seen == std::set<uint16_t>{2000, 1001, 3});
     const Flow* f = table.find(udp(ep("10.0.0.1", 1001), ep("10.0.0.2", 53), kT0).key);

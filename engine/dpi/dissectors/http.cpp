@@ -1,0 +1,164 @@
+// HTTP/1.x: detection from the request method or the status line, and one EVE "http" event
+// per transaction (request fields + response status, content type, length, latency), like
+// Suricata's http events.
+#include <algorithm>
+#include <cstring>
+
+#include "dpi/dissector.hpp"
+#include "dpi/dissectors/http_parse.hpp"
+
+namespace nms::dpi {
+namespace {
+
+enum Field : uint8_t { kMethod, kUri, kHost, kUserAgent, kProtocol, kStatus, kContentType, kLength, kLatencyUs,
+                       kReferer, kXff };
+
+// A request waiting for its response, copied (bounded) out of the stream buffer.
+struct Pending {
+    static constexpr size_t kMethodMax = 16, kHostMax = 96, kUriMax = 200, kUaMax = 160;
+    TimestampNs ts = 0;
+    uint8_t has = 0;
+    uint8_t method_len, host_len, uri_len, ua_len;
+    char method[kMethodMax], host[kHostMax], uri[kUriMax], ua[kUaMax];
+};
+static_assert(sizeof(Pending) <= kMaxStateBytes);
+
+template <size_t N>
+uint8_t copy_into(char (&dst)[N], std::string_view s) {
+    const size_t n = std::min(N, s.size());
+    std::memcpy(dst, s.data(), n);
+    return static_cast<uint8_t>(n);
+}
+
+class HttpDissector final : public Dissector {
+ public:
+    const DissectorInfo& info() const noexcept override { return info_; }
+
+    Verdict probe(const ProbeInput& in) const noexcept override {
+        const std::string_view d = in.data.as_string();
+        if (!in.tcp) return Verdict::kExcluded;
+        if (in.dir == flow::kToServer) {
+            const size_t sp = d.find(' ');
+            if (sp == std::string_view::npos) return d.size() < 10 && could_be_method(d) ? Verdict::kNeedMore : Verdict::kExcluded;
+            return http::is_method(d.substr(0, sp)) ? Verdict::kDetected : Verdict::kExcluded;
+        }
+        if (d.size() < 5) return std::string_view("HTTP/").substr(0, d.size()) == d ? Verdict::kNeedMore : Verdict::kExcluded;
+        return d.substr(0, 5) == "HTTP/" ? Verdict::kDetected : Verdict::kExcluded;
+    }
+
+    InspectResult inspect(const InspectInput& in, std::span<uint8_t> state, EventSink& events) const noexcept override {
+        auto& p = *reinterpret_cast<Pending*>(state.data());
+        std::string_view d = in.data.as_string();
+        uint32_t consumed = 0;
+        // Only header blocks are parsed; bodies are skipped by looking for the next start
+        // line (good enough for metadata, and bounded).
+        while (!d.empty()) {
+            const size_t end = http::header_end(d);
+            if (end == 0) break;  // incomplete: wait for more bytes
+            const std::string_view block = d.substr(0, end);
+            if (in.dir == flow::kToServer) on_request(block, in, p, events);
+            else on_response(block, in, p, events);
+            d.remove_prefix(end);
+            consumed += static_cast<uint32_t>(end);
+            // Skip a body up to the next thing that looks like a start line.
+            const size_t next = in.dir == flow::kToServer ? find_request(d) : d.find("HTTP/");
+            const size_t skip = next == std::string_view::npos ? d.size() : next;
+            d.remove_prefix(skip);
+            consumed += static_cast<uint32_t>(skip);
+        }
+        return {consumed, false};
+    }
+
+    void finish(const flow::Flow&, std::span<uint8_t> state, EventSink& events) const noexcept override {
+        auto& p = *reinterpret_cast<Pending*>(state.data());
+        if (p.has) emit(p, {}, 0, events);
+    }
+
+    void render(const AppEvent& ev, JsonWriter& w) const override {
+        w.StartObject();
+        EventReader r(ev);
+        uint8_t key;
+        ByteView v;
+        static constexpr const char* kNames[] = {"http_method", "url", "hostname", "http_user_agent", "protocol",
+                                                 "status", "http_content_type", "length", "latency_us",
+                                                 "http_refer", "xff"};
+        while (r.next(key, v)) {
+            if (key >= std::size(kNames)) continue;
+            w.Key(kNames[key]);
+            if (key == kStatus || key == kLength || key == kLatencyUs) w.Uint64(EventReader::as_u64(v));
+            else w.String(reinterpret_cast<const char*>(v.data), static_cast<rapidjson::SizeType>(v.size));
+        }
+        w.EndObject();
+    }
+
+ private:
+    static bool could_be_method(std::string_view d) noexcept {
+        for (char c : d)
+            if (c < 'A' || c > 'Z') return false;
+        return true;
+    }
+    static size_t find_request(std::string_view d) noexcept {
+        for (size_t i = 0; i < d.size(); ++i) {
+            if (i && d[i - 1] != '\n') continue;
+            const size_t sp = d.find(' ', i);
+            if (sp != std::string_view::npos && sp - i <= 10 && http::is_method(d.substr(i, sp - i))) return i;
+        }
+        return std::string_view::npos;
+    }
+
+    void on_request(std::string_view block, const InspectInput& in, Pending& p, EventSink& events) const noexcept {
+        http::RequestLine rl;
+        if (!http::parse_request_line(http::first_line(block), rl)) return;
+        if (p.has) emit(p, {}, 0, events);  // pipelined: the previous one had no response yet
+        p.has = 1;
+        p.ts = in.pkt.ts_ns;
+        p.method_len = copy_into(p.method, rl.method);
+        p.uri_len = copy_into(p.uri, rl.uri);
+        p.host_len = copy_into(p.host, http::header(block, "host"));
+        p.ua_len = copy_into(p.ua, http::header(block, "user-agent"));
+    }
+
+    void on_response(std::string_view block, const InspectInput& in, Pending& p, EventSink& events) const noexcept {
+        http::StatusLine sl;
+        if (!http::parse_status_line(http::first_line(block), sl)) return;
+        const uint64_t latency = p.has && in.pkt.ts_ns > p.ts ? (in.pkt.ts_ns - p.ts) / 1000 : 0;
+        emit(p, block, latency, events, &sl);
+    }
+
+    void emit(Pending& p, std::string_view resp, uint64_t latency_us, EventSink& events,
+              const http::StatusLine* sl = nullptr) const noexcept {
+        if (AppEvent* ev = events.begin_event()) {
+            EventWriter w(*ev);
+            if (p.has) {
+                w.str(kHost, std::string_view(p.host, p.host_len));
+                w.str(kUri, std::string_view(p.uri, p.uri_len));
+                w.str(kMethod, std::string_view(p.method, p.method_len));
+                if (p.ua_len) w.str(kUserAgent, std::string_view(p.ua, p.ua_len));
+            }
+            if (sl) {
+                w.str(kProtocol, sl->version);
+                uint64_t status = 0;
+                for (char c : sl->status) status = status * 10 + static_cast<uint64_t>(c - '0');
+                w.u64(kStatus, status);
+                if (auto ct = http::header(resp, "content-type"); !ct.empty()) w.str(kContentType, ct);
+                if (auto cl = http::header(resp, "content-length"); !cl.empty()) {
+                    uint64_t n = 0;
+                    bool ok = cl.size() <= 18;
+                    for (char c : cl) ok = ok && c >= '0' && c <= '9', n = n * 10 + static_cast<uint64_t>(c - '0');
+                    if (ok) w.u64(kLength, n);
+                }
+                if (p.has) w.u64(kLatencyUs, latency_us);
+            }
+            events.commit_event();
+        }
+        p.has = 0;
+    }
+
+    DissectorInfo info_{"http", kTcp, {80, 8080, 8000, 3128, 8008, 0}, sizeof(Pending), true};
+};
+
+}  // namespace
+
+std::unique_ptr<Dissector> make_http_dissector() { return std::make_unique<HttpDissector>(); }
+
+}  // namespace nms::dpi

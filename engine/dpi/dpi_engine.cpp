@@ -1,0 +1,217 @@
+#include "dpi/dpi_engine.hpp"
+
+#include <sched.h>
+
+#include <algorithm>
+#include <bit>
+
+namespace nms::dpi {
+
+struct DpiEngine::Context {
+    uint64_t flow_id = 0;
+    uint64_t candidates = 0;     // bit i = dissector id i+1 still possible
+    uint32_t packets = 0;        // payload packets seen while classifying
+    uint32_t bytes = 0;
+    AppId app = kAppUnknown;
+    StreamBuffer stream[2];
+    alignas(8) uint8_t state[kMaxStateBytes];
+};
+
+DpiEngine::DpiEngine(const Registry& registry, uint32_t flow_capacity, const DpiLimits& limits, AppEventRing* events,
+                     bool wait_when_full)
+    : registry_(registry),
+      limits_(limits),
+      events_(events),
+      wait_when_full_(wait_when_full),
+      ctx_of_slot_(flow_capacity, 0),
+      contexts_(std::make_unique<Context[]>(limits.max_contexts)),
+      stream_storage_(std::make_unique<uint8_t[]>(size_t{limits.max_contexts} * 2 * limits.stream_bytes)) {
+    free_.reserve(limits.max_contexts);
+    for (uint32_t i = limits.max_contexts; i-- > 0;) {
+        free_.push_back(i);
+        for (int d = 0; d < 2; ++d)
+            contexts_[i].stream[d].attach(stream_storage_.get() + (size_t{i} * 2 + static_cast<size_t>(d)) *
+                                                                    limits.stream_bytes,
+                                          limits.stream_bytes);
+    }
+}
+
+DpiEngine::~DpiEngine() = default;
+
+size_t DpiEngine::memory_bytes() const noexcept {
+    return ctx_of_slot_.size() * sizeof(uint32_t) + size_t{limits_.max_contexts} * sizeof(Context) +
+           size_t{limits_.max_contexts} * 2 * limits_.stream_bytes;
+}
+
+DpiEngine::Context* DpiEngine::acquire(flow::Flow& flow, uint32_t slot) noexcept {
+    if (slot >= ctx_of_slot_.size()) return nullptr;
+    if (const uint32_t idx = ctx_of_slot_[slot]) {
+        Context& c = contexts_[idx - 1];
+        if (c.flow_id == flow.flow_id) return &c;
+        release(slot);  // stale: the slot was reused without an end callback (restart)
+    }
+    if (free_.empty()) return nullptr;
+    const uint32_t idx = free_.back();
+    free_.pop_back();
+    Context& c = contexts_[idx];
+    c.flow_id = flow.flow_id;
+    c.candidates = registry_.mask_for(flow.key.proto == decode::kIpProtoTcp);
+    c.packets = 0;
+    c.bytes = 0;
+    c.app = kAppUnknown;
+    c.stream[0].reset();
+    c.stream[1].reset();
+    std::memset(c.state, 0, sizeof c.state);
+    ctx_of_slot_[slot] = idx + 1;
+    return &c;
+}
+
+void DpiEngine::release(uint32_t slot) noexcept {
+    if (slot >= ctx_of_slot_.size()) return;
+    if (const uint32_t idx = ctx_of_slot_[slot]) {
+        free_.push_back(idx - 1);
+        ctx_of_slot_[slot] = 0;
+    }
+}
+
+void DpiEngine::give_up(flow::Flow& flow, uint32_t slot) noexcept {
+    // Labelled fallback: a well-known server port, marked as such (confidence kPort).
+    const AppId by_port = registry_.by_port(flow.server_port(), flow.key.proto == decode::kIpProtoTcp);
+    const Dissector* d = registry_.get(by_port);
+    if (d && d->info().port_fallback) {
+        flow.app_proto = by_port;
+        flow.app_confidence = static_cast<uint8_t>(Confidence::kPort);
+        ++counters_.port_labelled;
+    } else {
+        ++counters_.unknown;
+    }
+    flow.dpi_state = kDpiDone;
+    release(slot);
+}
+
+void DpiEngine::on_packet(const decode::PacketView& pkt, flow::Flow& flow, uint32_t slot) noexcept {
+    if (flow.dpi_state == kDpiDone || pkt.payload.empty()) return;
+    if (pkt.is_fragment && !pkt.first_fragment) return;  // no transport bytes to read
+    Context* c = acquire(flow, slot);
+    if (!c) {
+        ++counters_.no_context;
+        give_up(flow, slot);
+        return;
+    }
+    const flow::Dir dir = flow.dir_of(pkt.swapped);
+    StreamBuffer& s = c->stream[dir];
+    if (pkt.is_tcp()) {
+        if (!s.add_tcp(pkt.tcp_seq, pkt.payload)) {
+            if (s.overflowed()) ++counters_.stream_overflows;
+            else ++counters_.stream_gaps;
+        }
+    } else {
+        s.set_datagram(pkt.payload);
+    }
+    if (flow.dpi_state == kDpiNotStarted) flow.dpi_state = kDpiClassifying;
+    if (flow.dpi_state == kDpiClassifying) {
+        ++c->packets;
+        c->bytes += static_cast<uint32_t>(pkt.payload.size);
+        classify(*c, pkt, flow, dir, slot);
+    } else {
+        inspect(*c, pkt, flow, dir, slot);
+    }
+}
+
+void DpiEngine::classify(Context& c, const decode::PacketView& pkt, flow::Flow& flow, flow::Dir dir,
+                         uint32_t slot) noexcept {
+    const bool tcp = pkt.is_tcp();
+    const ProbeInput in{c.stream[dir].data(), dir, flow.server_port(), tcp};
+    // The protocol registered for the server port goes first: usually right, and cheapest.
+    const AppId hint = registry_.by_port(in.server_port, tcp);
+    uint64_t order[2] = {hint ? (c.candidates & (uint64_t{1} << (hint - 1))) : 0, 0};
+    order[1] = c.candidates & ~order[0];
+    for (uint64_t set : order) {
+        while (set) {
+            const int bit = std::countr_zero(set);
+            set &= set - 1;
+            const auto id = static_cast<AppId>(bit + 1);
+            const Verdict v = registry_.get(id)->probe(in);
+            if (v == Verdict::kExcluded) {
+                c.candidates &= ~(uint64_t{1} << bit);
+            } else if (v == Verdict::kDetected) {
+                c.app = id;
+                flow.app_proto = id;
+                flow.app_confidence = static_cast<uint8_t>(Confidence::kDpi);
+                flow.dpi_state = kDpiInspecting;
+                ++counters_.detected;
+                inspect(c, pkt, flow, dir, slot);
+                return;
+            }
+        }
+    }
+    if (c.candidates == 0 || c.packets >= limits_.max_packets || c.bytes >= limits_.max_bytes) give_up(flow, slot);
+}
+
+void DpiEngine::inspect(Context& c, const decode::PacketView& pkt, flow::Flow& flow, flow::Dir dir,
+                        uint32_t slot) noexcept {
+    const Dissector* d = registry_.get(c.app);
+    StreamBuffer& s = c.stream[dir];
+    event_flow_ = &flow;
+    event_ts_ = pkt.ts_ns;
+    event_to_server_ = dir == flow::kToServer;
+    const InspectInput in{s.data(), dir, pkt, flow, pkt.is_tcp(), s.take_gap()};
+    const InspectResult r = d->inspect(in, std::span<uint8_t>(c.state, d->info().state_bytes), *this);
+    event_flow_ = nullptr;
+    s.consume(r.consumed);
+    // A full buffer the dissector cannot use would stall it forever: drop it and resync.
+    if (!r.done && s.full() && r.consumed == 0) {
+        s.reset();
+        ++counters_.stream_overflows;
+    }
+    if (r.done) {
+        flow.dpi_state = kDpiDone;
+        release(slot);
+    }
+}
+
+void DpiEngine::on_flow_end(flow::Flow& record, uint32_t slot) noexcept {
+    if (record.dpi_state == kDpiClassifying) {
+        give_up(record, slot);
+        return;
+    }
+    if (record.dpi_state == kDpiInspecting && slot < ctx_of_slot_.size() && ctx_of_slot_[slot]) {
+        Context& c = contexts_[ctx_of_slot_[slot] - 1];
+        if (const Dissector* d = registry_.get(c.app); d && c.flow_id == record.flow_id) {
+            event_flow_ = &record;
+            event_ts_ = record.last_ns;
+            event_to_server_ = true;
+            d->finish(record, std::span<uint8_t>(c.state, d->info().state_bytes), *this);
+            event_flow_ = nullptr;
+        }
+    }
+    release(slot);
+}
+
+AppEvent* DpiEngine::begin_event() noexcept {
+    if (!events_ || !limits_.events || !event_flow_) return nullptr;
+    const flow::Flow& f = *event_flow_;
+    event_.flow_id = f.flow_id;
+    event_.ts_ns = event_ts_;
+    event_.key = f.key;
+    event_.client_is_lo = f.client_is_lo;
+    event_.to_server = event_to_server_;
+    event_.app = f.app_proto;
+    event_.len = 0;
+    event_.truncated = 0;
+    return &event_;
+}
+
+void DpiEngine::commit_event() noexcept {
+    counters_.events_truncated += event_.truncated;
+    while (!events_->push(event_)) {
+        if (!wait_when_full_) {
+            ++counters_.events_dropped;
+            return;
+        }
+        sched_yield();  // replay: the output thread drains; never lose an event
+    }
+    ++counters_.events;
+}
+
+}  // namespace nms::dpi

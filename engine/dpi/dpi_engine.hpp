@@ -1,0 +1,93 @@
+#pragma once
+// DpiEngine: one worker's application-layer driver. For each flow it keeps a context only
+// while there is something to learn: classification (candidates left, within the per-flow
+// budget) and then the detected dissector's inspection. Contexts come from a fixed pool
+// sized at start-up; when it is empty a flow gets the port label only (counted).
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "dpi/app_event.hpp"
+#include "dpi/registry.hpp"
+#include "dpi/stream_buffer.hpp"
+
+namespace nms::dpi {
+
+struct DpiLimits {
+    uint32_t max_contexts = 4096;    // flows classified/inspected at once, per worker
+    uint32_t stream_bytes = 4096;    // buffered in-order bytes per direction
+    uint32_t max_packets = 32;       // payload packets a flow may take to be classified (nDPI's default)
+    uint32_t max_bytes = 16384;      // payload bytes (both directions) to be classified
+    bool events = true;              // produce per-transaction events
+};
+
+struct DpiCounters {
+    uint64_t detected = 0;           // flows classified by DPI
+    uint64_t port_labelled = 0;      // flows labelled by well-known port only
+    uint64_t unknown = 0;            // flows with payload that nothing recognised
+    uint64_t no_context = 0;         // pool empty: flow got no DPI
+    uint64_t stream_gaps = 0;        // TCP bytes lost to a missing segment
+    uint64_t stream_overflows = 0;   // a direction's buffer filled before the dissector used it
+    uint64_t events = 0;
+    uint64_t events_dropped = 0;     // event ring full
+    uint64_t events_truncated = 0;   // fields that did not fit an event
+
+    void add(const DpiCounters& o) noexcept {
+        detected += o.detected;
+        port_labelled += o.port_labelled;
+        unknown += o.unknown;
+        no_context += o.no_context;
+        stream_gaps += o.stream_gaps;
+        stream_overflows += o.stream_overflows;
+        events += o.events;
+        events_dropped += o.events_dropped;
+        events_truncated += o.events_truncated;
+    }
+};
+
+class DpiEngine final : private EventSink {
+ public:
+    // `events` may be null (no event output). flow_capacity = the worker's FlowTable capacity.
+    DpiEngine(const Registry& registry, uint32_t flow_capacity, const DpiLimits& limits, AppEventRing* events,
+              bool wait_when_full);
+    ~DpiEngine() override;
+    DpiEngine(const DpiEngine&) = delete;
+    DpiEngine& operator=(const DpiEngine&) = delete;
+
+    // After FlowTable::process() of a packet with payload. `slot` = FlowTable::slot_of(flow).
+    void on_packet(const decode::PacketView& pkt, flow::Flow& flow, uint32_t slot) noexcept;
+    // When the flow ends: releases its context and settles app_proto on `record` (a copy).
+    void on_flow_end(flow::Flow& record, uint32_t slot) noexcept;
+
+    [[nodiscard]] const DpiCounters& counters() const noexcept { return counters_; }
+    [[nodiscard]] const Registry& registry() const noexcept { return registry_; }
+    [[nodiscard]] size_t memory_bytes() const noexcept;
+
+ private:
+    struct Context;
+
+    Context* acquire(flow::Flow& flow, uint32_t slot) noexcept;
+    void release(uint32_t slot) noexcept;
+    void classify(Context& c, const decode::PacketView& pkt, flow::Flow& flow, flow::Dir dir, uint32_t slot) noexcept;
+    void inspect(Context& c, const decode::PacketView& pkt, flow::Flow& flow, flow::Dir dir, uint32_t slot) noexcept;
+    void give_up(flow::Flow& flow, uint32_t slot) noexcept;
+    AppEvent* begin_event() noexcept override;
+    void commit_event() noexcept override;
+
+    const Registry& registry_;
+    DpiLimits limits_;
+    AppEventRing* events_;
+    bool wait_when_full_;
+    std::vector<uint32_t> ctx_of_slot_;   // 0 = none, else context index + 1
+    std::unique_ptr<Context[]> contexts_;
+    std::unique_ptr<uint8_t[]> stream_storage_;
+    std::vector<uint32_t> free_;          // free context indices
+    DpiCounters counters_;
+    // The event being built, and the flow it belongs to.
+    AppEvent event_;
+    const flow::Flow* event_flow_ = nullptr;
+    TimestampNs event_ts_ = 0;
+    bool event_to_server_ = true;
+};
+
+}  // namespace nms::dpi

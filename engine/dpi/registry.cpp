@@ -1,0 +1,52 @@
+#include "dpi/registry.hpp"
+
+namespace nms::dpi {
+
+// One declaration and one registration line per dissector (dissectors/<name>.cpp).
+std::unique_ptr<Dissector> make_http_dissector();
+
+void register_builtin(Registry& r) {
+    r.add(make_http_dissector());
+}
+
+AppId Registry::add(std::unique_ptr<Dissector> d) {
+    if (!d || dissectors_.size() >= kMaxDissectors || id_of(d->info().name) != kAppUnknown) return kAppUnknown;
+    const uint64_t bit = uint64_t{1} << dissectors_.size();
+    if (d->info().l4 & kTcp) tcp_mask_ |= bit;
+    if (d->info().l4 & kUdp) udp_mask_ |= bit;
+    dissectors_.push_back(std::move(d));
+    return static_cast<AppId>(dissectors_.size());
+}
+
+AppId Registry::id_of(std::string_view name) const noexcept {
+    for (size_t i = 0; i < dissectors_.size(); ++i)
+        if (dissectors_[i]->info().name == name) return static_cast<AppId>(i + 1);
+    return kAppUnknown;
+}
+
+std::string_view Registry::name_of(AppId id) const noexcept {
+    const Dissector* d = get(id);
+    return d ? d->info().name : std::string_view("unknown");
+}
+
+AppId Registry::by_port(uint16_t port, bool tcp) const noexcept {
+    if (port == 0) return kAppUnknown;
+    for (size_t i = 0; i < dissectors_.size(); ++i) {
+        const auto& info = dissectors_[i]->info();
+        if (!(info.l4 & (tcp ? kTcp : kUdp))) continue;
+        for (uint16_t p : info.ports)
+            if (p == port) return static_cast<AppId>(i + 1);
+    }
+    return kAppUnknown;
+}
+
+const Registry& builtin_registry() {
+    static const Registry r = [] {
+        Registry reg;
+        register_builtin(reg);
+        return reg;
+    }();
+    return r;
+}
+
+}  // namespace nms::dpi

@@ -1,0 +1,86 @@
+#include <catch2/catch.hpp>
+#include <rapidjson/document.h>
+
+#include "dpi/dissectors/http_parse.hpp"
+#include "dpi/dpi_engine.hpp"
+#include "dpi_test_util.hpp"
+
+using namespace nms;
+using namespace nms::dpi;
+
+namespace {
+
+std::string render(const AppEvent& ev) {
+    rapidjson::StringBuffer sb;
+    JsonWriter w(sb);
+    builtin_registry().get(ev.app)->render(ev, w);
+    return sb.GetString();
+}
+
+}  // namespace
+
+TEST_CASE("HTTP header helpers are bounded and tolerant", "[dpi][http]") {
+    CHECK(http::header_end("GET / HTTP/1.1\r\nHost: a\r\n\r\nbody") == 27);
+    CHECK(http::header_end("GET / HTTP/1.1\r\nHost: a\r\n") == 0);  // no end of headers yet
+    CHECK(http::header_end("") == 0);
+    CHECK(http::header("GET / HTTP/1.1\r\nHOST:  example.org \r\n\r\n", "host") == "example.org");
+    CHECK(http::header("GET / HTTP/1.1\r\n\r\n", "host").empty());
+    http::RequestLine rl;
+    CHECK(http::parse_request_line("GET /a?b HTTP/1.0", rl));
+    CHECK(rl.uri == "/a?b");
+    CHECK_FALSE(http::parse_request_line("FROB / HTTP/1.1", rl));
+    http::StatusLine sl;
+    CHECK(http::parse_status_line("HTTP/1.1 301 Moved", sl));
+    CHECK(sl.status == "301");
+    CHECK_FALSE(http::parse_status_line("HTTP/1.1 3x1 Moved", sl));
+}
+
+TEST_CASE("HTTP transaction event carries request and response fields", "[dpi][http]") {
+    AppEventRing ring(8);
+    DpiEngine engine(builtin_registry(), 4, {}, &ring, false);
+    auto f = test::tcp_flow();
+    engine.on_packet(test::tcp_segment("GET /x HTTP/1.1\r\nHost: example.org\r\nUser-Agent: Wget/1.14\r\n\r\n", true,
+                                       1, 1'000'000),
+                     f, 0);
+    engine.on_packet(test::tcp_segment("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 42\r\n\r\nhello",
+                                       false, 1, 3'000'000),
+                     f, 0);
+    AppEvent ev;
+    REQUIRE(ring.pop(ev));
+    rapidjson::Document d;
+    d.Parse(render(ev).c_str());
+    REQUIRE_FALSE(d.HasParseError());
+    CHECK(std::string(d["hostname"].GetString()) == "example.org");
+    CHECK(std::string(d["url"].GetString()) == "/x");
+    CHECK(std::string(d["http_method"].GetString()) == "GET");
+    CHECK(std::string(d["http_user_agent"].GetString()) == "Wget/1.14");
+    CHECK(d["status"].GetUint() == 200);
+    CHECK(std::string(d["http_content_type"].GetString()) == "text/plain");
+    CHECK(d["length"].GetUint() == 42);
+    CHECK(d["latency_us"].GetUint() == 2000);
+}
+
+TEST_CASE("HTTP with no end of headers and hostile lengths never over-reads", "[dpi][http]") {
+    AppEventRing ring(8);
+    DpiLimits limits;
+    limits.stream_bytes = 256;
+    DpiEngine engine(builtin_registry(), 4, limits, &ring, false);
+    auto f = test::tcp_flow();
+    std::string endless = "GET / HTTP/1.1\r\n";
+    for (int i = 0; i < 40; ++i) endless += "X-Long: " + std::string(50, 'a') + "\r\n";
+    uint32_t seq = 1;
+    for (size_t off = 0; off < endless.size(); off += 100) {
+        const std::string part = endless.substr(off, 100);
+        engine.on_packet(test::tcp_segment(part, true, seq, off), f, 0);
+        seq += static_cast<uint32_t>(part.size());
+    }
+    CHECK(engine.counters().stream_overflows > 0);  // dropped and counted, not grown
+    engine.on_packet(test::tcp_segment("HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999999\r\n\r\n", false,
+                                       1, 9),
+                     f, 0);
+    AppEvent ev;
+    REQUIRE(ring.pop(ev));
+    rapidjson::Document d;
+    d.Parse(render(ev).c_str());
+    CHECK_FALSE(d.HasMember("length"));  // absurd length dropped, not wrapped
+}
