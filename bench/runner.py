@@ -117,13 +117,15 @@ class Bench:
 
     # --- captures ------------------------------------------------------------------------
     def capture(self, mix, flows, packets, seed=1):
-        """Cached capture. mix: '64' (gen_pcap.py) or 'imix_l7' (netmonsec-gen, else gen_pcap.py)."""
+        """Cached capture. mix: '64' (gen_pcap.py) or 'imix_l7': netmonsec-gen --mix l7 (realistic
+        sessions with L7 payloads: its own mix of frame sizes; --flows = sessions in progress at
+        once), or gen_pcap.py --size imix (7:4:1, no L7 payloads) when netmonsec-gen is missing."""
         gen_ok = os.access(self.bin["gen"], os.X_OK)
         if mix == "imix_l7" and gen_ok:
             generator = "netmonsec-gen"
-            name = "gen-imix-%df-%dp-s%d.pcap" % (flows, packets, seed)
+            name = "gen-l7-%df-%dp-s%d.pcap" % (flows, packets, seed)
             cmd = [self.bin["gen"], "-w", None, "--flows", str(flows), "--packets", str(packets),
-                   "--mix", "imix", "--seed", str(seed)]
+                   "--mix", "l7", "--seed", str(seed)]
             newer_than = os.path.getmtime(self.bin["gen"])
         else:
             generator = "gen_pcap.py"
@@ -145,7 +147,8 @@ class Bench:
             os.replace(tmp, path)
             meta = {"generator": generator, "mix": mix, "l7_payloads": generator == "netmonsec-gen",
                     "flows": flows, "packets_requested": packets, "packets": walk["packets"],
-                    "bytes": walk["bytes"], "seed": seed, "generate_seconds": round(gen_s, 2)}
+                    "bytes": walk["bytes"], "avg_frame_bytes": round(walk["bytes"] / max(walk["packets"], 1), 1),
+                    "seed": seed, "command": " ".join("FILE" if c == tmp else os.path.basename(c) for c in cmd), "generate_seconds": round(gen_s, 2)}
             with open(meta_path, "w") as f:
                 json.dump(meta, f)
         with open(meta_path) as f:
@@ -512,9 +515,9 @@ def print_table(d):
         for w, x in o["daemon"].items():
             rows.append(["netmonsec -r -w %s (whole process)" % w, x["mpps"], x["wall_s"] * 1e9 / cap["packets"],
                          None, None])
-        table("offline %s: %s packets, %s flows, %s (%s)" % (
-            key, fmt(cap["packets"]), fmt(cap["flows"]), "L7 payloads" if cap["l7_payloads"] else "no L7 payloads",
-            cap["generator"]), ["program", "best Mpps", "ns/pkt", "median Mpps", "median ns/pkt"], rows)
+        table("offline %s: %s packets (avg %s B), --flows %s (netmonsec: %s flow records), %s, %s" % (
+            key, fmt(cap["packets"]), fmt(cap.get("avg_frame_bytes")), fmt(cap["flows"]), fmt(bp["flows"]),
+            "L7 payloads" if cap["l7_payloads"] else "no L7 payloads", cap["generator"]), ["program", "best Mpps", "ns/pkt", "median Mpps", "median ns/pkt"], rows)
         print("  netmonsec 1 worker / ndpiReader: %.1fx" % o["speedup_vs_ndpiReader_1w"])
     ins = d.get("instructions")
     if ins:
