@@ -11,6 +11,7 @@
 #include "common/log.hpp"
 #include "config/cli.hpp"
 #include "config/config_overrides.hpp"
+#include "doctor/doctor.hpp"
 
 namespace {
 
@@ -103,6 +104,7 @@ int main(int argc, char** argv) {
         std::fputs(nms::capture::format_interfaces(nms::capture::list_interfaces()).c_str(), stdout);
         return 0;
     }
+    if (cli.subcommand == "doctor") return nms::doctor::run(cli);
     if (!cli.subcommand.empty() || cli.demo) {
         std::fprintf(stderr, "netmonsec: '%s' is not available in this build yet\n",
                      cli.demo ? "--demo" : cli.subcommand.c_str());

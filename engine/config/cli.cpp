@@ -206,6 +206,10 @@ CliResult parse_cli(const std::vector<std::string>& args) {
             }
             continue;
         }
+        if (opts.subcommand == "doctor" && arg == "--json") {  // a word of the doctor, not an option
+            opts.subcommand_args.push_back(arg);
+            continue;
+        }
         if (arg == "--") {
             options_done = true;
             continue;
@@ -270,7 +274,9 @@ CliResult parse_cli(int argc, const char* const* argv) {
 std::string usage_text() {
     return R"(Usage: netmonsec [options]
        netmonsec passwd          print a password hash for the web UI
-       netmonsec doctor          check privileges, interfaces and configuration
+       netmonsec doctor [-i IFACE] [--eve FILE] [--json]
+                                 check what decides capture loss (queues, offloads,
+                                 IRQs, ring size, sysctls) and explain drop counters
 
 Capture:
   -i, --interface IFACE   capture live on IFACE; repeat for several NICs
