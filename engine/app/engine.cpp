@@ -9,6 +9,7 @@
 #include "common/log.hpp"
 #include "common/time.hpp"
 #include "config/config_reload.hpp"
+#include "gen/generator_source.hpp"
 #include "output/eve_format.hpp"
 
 namespace nms::app {
@@ -43,6 +44,10 @@ std::vector<int> Engine::plan_cpus(size_t captures, size_t workers) const {
 }
 
 std::optional<std::string> Engine::open_sources(std::vector<std::unique_ptr<capture::CaptureSource>>& out) {
+    if (cfg_.demo) {  // generated traffic in real time: no NIC, no privileges
+        out.push_back(std::make_unique<gen::GeneratorSource>());
+        return std::nullopt;
+    }
     const auto& cc = cfg_.capture;
     capture::CaptureSourceSpec base;
     base.snaplen = cc.snaplen;

@@ -105,10 +105,11 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (cli.subcommand == "doctor") return nms::doctor::run(cli);
-    if (!cli.subcommand.empty() || cli.demo) {
+    if (!cli.subcommand.empty()) {
         std::fprintf(stderr, "netmonsec: '%s' is not available in this build yet\n",
                      cli.demo ? "--demo" : cli.subcommand.c_str());
         return kExitUsage;
     }
+    if (cli.demo) std::fputs("netmonsec: DEMO MODE \u2014 generated traffic, not a real network\n", stderr);
     return run(cli);
 }
