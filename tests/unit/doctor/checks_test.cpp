@@ -93,7 +93,7 @@ TEST_CASE("GRO or LRO on is a warning with the ethtool command", "[doctor]") {
     CHECK(by_id(fx.run(), "offload.gro").severity == Severity::kWarn);
 }
 
-TEST_CASE("TSO/GSO on is information only; unreadable offloads say so", "[doctor]") {
+TEST_CASE("TSO and GSO on is information only, unreadable offloads say so", "[doctor]") {
     Fixture fx;
     fx.eth.offload_map["eth0"].tso = true;
     const Finding t = by_id(fx.run(), "offload.tso");
@@ -117,7 +117,7 @@ TEST_CASE("a NIC IRQ on a capture CPU is a warning naming the IRQ and spare CPUs
     CHECK_THAT(i.advice, !Catch::Contains("/proc/irq/41/"));
 }
 
-TEST_CASE("IRQs on worker CPUs are info; unpinned capture threads get pinning advice", "[doctor]") {
+TEST_CASE("IRQs on worker CPUs are info and unpinned capture threads get pinning advice", "[doctor]") {
     Fixture fx;
     fx.cfg.pipeline.worker_cpus = {4, 5, 6, 7};
     CHECK(by_id(fx.run(), "irq.affinity").severity == Severity::kInfo);
@@ -320,7 +320,7 @@ TEST_CASE("each non-zero drop counter gets its explanation", "[doctor]") {
     CHECK_FALSE(has_id(f, "drops.none"));
 }
 
-TEST_CASE("a small kernel drop rate is a warning, not a problem; decode events alone are info", "[doctor]") {
+TEST_CASE("a small kernel drop rate is a warning not a problem and decode events alone are info", "[doctor]") {
     DropCounters c;
     c.kernel_packets = 1'000'000;
     c.kernel_drops = 10;

@@ -169,3 +169,28 @@ TEST_CASE("the real netmonsec doctor -i lo runs as a subprocess", "[doctor]") {
     CHECK(r.rc == 2);
     CHECK_THAT(r.out, Catch::Contains("--list"));
 }
+
+TEST_CASE("doctor --eve reads the stats event the real engine writes", "[doctor]") {
+    // Replay a corpus frame with snaplen 64: the engine counts it truncated, the doctor explains.
+    FakeTree dir;
+    dir.write("/small.toml", "[capture]\nsnaplen = 64\nblock_size = 4096\n");
+    const std::string bin = std::string(NMS_NETMONSEC_BIN) + " -c " + dir.root() + "/small.toml";
+    const std::string eve = dir.root() + "/eve.json";
+    Run r = shell(bin + " --no-api -r " NMS_CORPUS_DIR "/pcap/ndpi__dhcp-fuzz.pcapng --eve " + eve);
+    INFO(r.out);
+    REQUIRE(r.rc == 0);
+    r = shell(bin + " doctor --json --eve " + eve);
+    REQUIRE(r.rc == 0);
+    rapidjson::Document d;
+    d.Parse(r.out.c_str());
+    REQUIRE_FALSE(d.HasParseError());
+    CHECK(d["eve"].GetString() == eve);
+    bool truncated = false;
+    for (const auto& f : d["findings"].GetArray()) {
+        if (std::string(f["id"].GetString()) == "drops.truncated") {
+            truncated = true;
+            CHECK_THAT(std::string(f["found"].GetString()), Catch::Contains("truncated 1 frame(s)"));
+        }
+    }
+    CHECK(truncated);
+}
