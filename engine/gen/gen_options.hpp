@@ -36,6 +36,7 @@ struct GenOptions {
     double v6_share = 0.1;        // share of sessions over IPv6 (where the protocol has a v6 form)
     uint32_t local_hosts = 0;     // hosts on the LAN; 0 = flows / 4, clamped to [16, 60000]
     std::vector<AnomalySpec> anomalies;
+    int only_kind = -1;           // >= 0: every session is this SessionKind (tests, focused captures)
     double anomaly_share = 0.3;   // while an anomaly runs, this share of the frames is its
     TimestampNs start_ns = 1704067200ULL * kNsPerSec;  // 2024-01-01T00:00:00Z
 };

@@ -63,6 +63,10 @@ SessionPlanner::SessionPlanner(const GenOptions& options, uint64_t seed) : o_(op
         w[static_cast<int>(SessionKind::kBulkTcp)] = 6;
         w[static_cast<int>(SessionKind::kBulkUdp)] = 4;
     }
+    if (o_.only_kind >= 0 && o_.only_kind < kSessionKinds) {
+        for (auto& x : w) x = 0;
+        w[o_.only_kind] = 1;
+    }
     uint32_t sum = 0;
     for (auto x : w) weights_.push_back(sum += x);
 }
