@@ -92,6 +92,9 @@ class EventSink {
     // the ring is full (then the caller just skips the event; it is counted).
     virtual AppEvent* begin_event() noexcept = 0;
     virtual void commit_event() noexcept = 0;
+    // A transaction's latency (request -> response as the monitor saw it), in microseconds:
+    // goes into the per-protocol and per-server histograms (P50/P95/P99 in stats).
+    virtual void latency(uint64_t us) noexcept { (void)us; }
 };
 
 }  // namespace nms::dpi

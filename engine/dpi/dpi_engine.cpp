@@ -188,6 +188,10 @@ void DpiEngine::on_flow_end(flow::Flow& record, uint32_t slot) noexcept {
     release(slot);
 }
 
+void DpiEngine::latency(uint64_t us) noexcept {
+    if (event_flow_) latency_.record(event_flow_->app_proto, event_flow_->server_ip(), us);
+}
+
 AppEvent* DpiEngine::begin_event() noexcept {
     if (!events_ || !limits_.events || !event_flow_) return nullptr;
     const flow::Flow& f = *event_flow_;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "dpi/app_event.hpp"
+#include "dpi/latency_table.hpp"
 #include "dpi/registry.hpp"
 #include "dpi/stream_buffer.hpp"
 
@@ -60,6 +61,8 @@ class DpiEngine final : private EventSink {
     void on_flow_end(flow::Flow& record, uint32_t slot) noexcept;
 
     [[nodiscard]] const DpiCounters& counters() const noexcept { return counters_; }
+    [[nodiscard]] LatencyTable& latency() noexcept { return latency_; }
+    [[nodiscard]] const LatencyTable& latency() const noexcept { return latency_; }
     [[nodiscard]] const Registry& registry() const noexcept { return registry_; }
     [[nodiscard]] size_t memory_bytes() const noexcept;
 
@@ -73,6 +76,7 @@ class DpiEngine final : private EventSink {
     void give_up(flow::Flow& flow, uint32_t slot) noexcept;
     AppEvent* begin_event() noexcept override;
     void commit_event() noexcept override;
+    void latency(uint64_t us) noexcept override;
 
     const Registry& registry_;
     DpiLimits limits_;
@@ -83,6 +87,7 @@ class DpiEngine final : private EventSink {
     std::unique_ptr<uint8_t[]> stream_storage_;
     std::vector<uint32_t> free_;          // free context indices
     DpiCounters counters_;
+    LatencyTable latency_;
     // The event being built, and the flow it belongs to.
     AppEvent event_;
     const flow::Flow* event_flow_ = nullptr;

@@ -78,7 +78,8 @@ struct Flow {
     // Owned by the worker's DPI engine (dpi::DpiEngine); zeroed with the flow.
     uint8_t dpi_state = 0;         // dpi::FlowDpiState (0 = not started)
     uint8_t app_confidence = 0;    // dpi::Confidence of app_proto
-    uint8_t dpi_reserved[2]{};
+    uint8_t worker_bits = 0;       // the worker's own per-flow marks (pipeline::Worker)
+    uint8_t reserved_ = 0;
 
     [[nodiscard]] uint8_t proto() const noexcept { return key.proto; }
     [[nodiscard]] uint64_t total_pkts() const noexcept { return uint64_t{pkts[0]} + pkts[1]; }

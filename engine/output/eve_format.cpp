@@ -364,6 +364,40 @@ void append_stats_event(std::string& out, const stats::Snapshot& s) {
     w.Double(s.bps);
     w.EndObject();
 
+    const auto put_latency = [&](const stats::LatencyStat& l) {
+        w.Key("count");
+        w.Uint64(l.count);
+        w.Key("mean_us");
+        w.Double(l.mean_us);
+        w.Key("p50_us");
+        w.Uint64(l.p50_us);
+        w.Key("p95_us");
+        w.Uint64(l.p95_us);
+        w.Key("p99_us");
+        w.Uint64(l.p99_us);
+    };
+    w.Key("latency");
+    w.StartObject();
+    for (const auto& l : s.latency) {
+        w.Key(l.name.c_str());
+        w.StartObject();
+        put_latency(l);
+        w.EndObject();
+    }
+    w.EndObject();
+    w.Key("server_latency");
+    w.StartArray();
+    for (const auto& l : s.server_latency) {
+        w.StartObject();
+        w.Key("server");
+        put_ip(w, l.server);
+        w.Key("app_proto");
+        w.String(l.name.c_str());
+        put_latency(l);
+        w.EndObject();
+    }
+    w.EndArray();
+
     w.Key("top_talkers");
     w.StartArray();
     for (const auto& t : s.top_talkers) {

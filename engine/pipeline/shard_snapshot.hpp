@@ -3,6 +3,7 @@
 // the worker's own SPSC ring. Built between batches (never per packet), so it may allocate.
 #include <boost/lockfree/spsc_queue.hpp>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "common/ip_addr.hpp"
@@ -37,6 +38,7 @@ struct ShardSnapshot {
     TrafficCounters traffic;         // cumulative
     flow::FlowTableCounters flows;   // cumulative
     dpi::DpiCounters dpi;            // cumulative
+    std::unique_ptr<dpi::LatencyTable> latency;  // cumulative copy
     uint32_t active_flows = 0;
     uint32_t flow_capacity = 0;
     uint64_t busy_ns = 0;            // cumulative time spent processing packets

@@ -48,6 +48,7 @@ void Worker::maybe_snapshot(bool force) noexcept {
     snap->alive_ns = monotonic_ns() - started_mono_;
 
     try {
+        snap->latency = std::make_unique<dpi::LatencyTable>(dpi_.latency());
         // Walk the flows touched since the last snapshot and charge what they moved since
         // then to the flow and to both endpoints.
         std::unordered_map<IpAddr, TalkerDelta, IpAddrHash> hosts;

@@ -11,6 +11,7 @@ constexpr size_t kBatch = 32;             // packets decoded ahead of flow looku
 constexpr size_t kMaxPerChannel = 1024;   // per round, so one busy capture cannot starve another
 constexpr uint32_t kSpinRounds = 64;      // empty polls before sleeping (bursts are close together)
 constexpr uint64_t kMaxSleepNs = 100 * kNsPerMs;  // idle wake-up for expiry and stats
+constexpr uint8_t kHandshakeRecorded = 1;         // Flow::worker_bits: handshake RTT is in the histogram
 
 }  // namespace
 
@@ -81,6 +82,11 @@ void Worker::process_batch(PacketChannel& ch, const PacketRef* refs, size_t n) n
     for (size_t i = 0; i < n; ++i) {
         if (views[i].status != decode::DecodeStatus::kFlow) continue;
         flow::Flow* f = flows_.process(views[i], *this);
+        if (f && f->has_rtt && !(f->worker_bits & kHandshakeRecorded)) {
+            f->worker_bits |= kHandshakeRecorded;
+            dpi_.latency().record(dpi::kLatencyTcpHandshake, f->server_ip(),
+                                  uint64_t{f->rtt_client_us} + f->rtt_server_us);
+        }
         if (f && f->dpi_state != dpi::kDpiDone && !views[i].payload.empty())
             dpi_.on_packet(views[i], *f, flows_.slot_of(*f));
     }

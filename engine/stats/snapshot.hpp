@@ -56,6 +56,15 @@ struct Talker {
     double bps = 0;               // (in + out) bits per second over the interval
 };
 
+// Latency percentiles of one protocol (or the TCP handshake), cumulative since start.
+struct LatencyStat {
+    std::string name;             // "tcp_handshake", "dns", "http", "tls", ...
+    IpAddr server;                // per-server entries only
+    uint64_t count = 0;
+    double mean_us = 0;
+    uint64_t p50_us = 0, p95_us = 0, p99_us = 0;
+};
+
 struct Snapshot {
     uint64_t seq = 0;
     TimestampNs wall_ns = 0;
@@ -83,6 +92,8 @@ struct Snapshot {
     std::vector<WorkerView> workers;
     std::vector<Talker> top_talkers;
     std::vector<pipeline::FlowSummary> top_flows;
+    std::vector<LatencyStat> latency;          // per protocol, busiest first
+    std::vector<LatencyStat> server_latency;   // per (server, protocol), busiest first, top N
     std::shared_ptr<const std::vector<RatePoint>> history;  // oldest first, 1 point per tick
 };
 

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <unordered_map>
+
+#include "dpi/registry.hpp"
 
 namespace nms::stats {
 namespace {
@@ -17,6 +20,47 @@ struct IpHash {
 
 double ratio(uint64_t part, uint64_t whole) {
     return whole ? std::min(1.0, static_cast<double>(part) / static_cast<double>(whole)) : 0.0;
+}
+
+LatencyStat to_stat(std::string name, const LatencyHistogram& h) {
+    LatencyStat st;
+    st.name = std::move(name);
+    st.count = h.count();
+    st.mean_us = h.mean_us();
+    st.p50_us = h.percentile(50);
+    st.p95_us = h.percentile(95);
+    st.p99_us = h.percentile(99);
+    return st;
+}
+
+std::string latency_name(dpi::AppId app) {
+    return app == dpi::kLatencyTcpHandshake ? std::string("tcp_handshake")
+                                            : std::string(dpi::builtin_registry().name_of(app));
+}
+
+// Per protocol and per (server, protocol) percentiles from every shard's histograms.
+void merge_latency(Snapshot& s, const std::vector<const pipeline::ShardSnapshot*>& shards, uint32_t top_n) {
+    std::array<LatencyHistogram, dpi::kLatencyApps> apps{};
+    std::map<std::pair<IpAddr, dpi::AppId>, LatencyHistogram> servers;
+    for (const auto* sh : shards) {
+        if (!sh || !sh->latency) continue;
+        for (dpi::AppId a = 0; a < dpi::kLatencyApps; ++a) apps[a].merge(sh->latency->app(a));
+        for (uint32_t i = 0; i < dpi::LatencyTable::kServerSlots; ++i) {
+            const auto& sv = sh->latency->server(i);
+            if (sv.used) servers[{sv.server, sv.app}].merge(sv.hist);
+        }
+    }
+    for (dpi::AppId a = 0; a < dpi::kLatencyApps; ++a)
+        if (apps[a].count()) s.latency.push_back(to_stat(latency_name(a), apps[a]));
+    std::sort(s.latency.begin(), s.latency.end(), [](const auto& x, const auto& y) { return x.count > y.count; });
+    for (const auto& [key, h] : servers) {
+        auto st = to_stat(latency_name(key.second), h);
+        st.server = key.first;
+        s.server_latency.push_back(std::move(st));
+    }
+    std::sort(s.server_latency.begin(), s.server_latency.end(),
+              [](const auto& x, const auto& y) { return x.count > y.count; });
+    if (s.server_latency.size() > top_n) s.server_latency.resize(top_n);
 }
 
 }  // namespace
@@ -127,6 +171,8 @@ SnapshotPtr StatsMerger::merge(const std::vector<const pipeline::ShardSnapshot*>
     std::sort(s->top_flows.begin(), s->top_flows.end(),
               [](const auto& a, const auto& b) { return a.interval_bytes > b.interval_bytes; });
     if (s->top_flows.size() > top_n) s->top_flows.resize(top_n);
+
+    merge_latency(*s, shards, top_n);
 
     const uint64_t drops_total = s->kernel_drops + s->ring_full_drops + s->records_dropped;
     const uint64_t drops_prev = p ? p->kernel_drops + p->ring_full_drops + p->records_dropped : 0;

@@ -122,6 +122,7 @@ class HttpDissector final : public Dissector {
         http::StatusLine sl;
         if (!http::parse_status_line(http::first_line(block), sl)) return;
         const uint64_t latency = p.has && in.pkt.ts_ns > p.ts ? (in.pkt.ts_ns - p.ts) / 1000 : 0;
+        if (p.has) events.latency(latency);
         emit(p, block, latency, events, &sl);
     }
 

@@ -143,7 +143,7 @@ def main():
     exp_n = totals["expected_tcpudp"]
     rate = 100.0 * totals["exact_tcpudp"] / exp_n if exp_n else 0.0
     print(f"\nTCP/UDP flows: {totals['exact_tcpudp']}/{exp_n} exact ({rate:.2f}%); "
-          f"ICMP flows: {totals["exact_other"]}/{totals['expected_other']} exact; "
+          f"ICMP flows: {totals['exact_other']}/{totals['expected_other']} exact; "
           f"{totals['known']} known differences explained in {os.path.basename(args.known)}")
     for s in stale:
         print(f"note: listed difference no longer occurs (remove it): {s[0]}: {s[1]}")
