@@ -12,14 +12,14 @@ namespace nms::gen {
 
 inline constexpr size_t kPoolSize = 65536;   // offsets into the payload pools are below this
 inline constexpr size_t kPoolSlack = 2048;   // pools are kPoolSize + kPoolSlack bytes long
-inline constexpr size_t kMss = 1460;
+inline constexpr size_t kMss = 1460;           // IPv4 MSS on a 1500-byte MTU
 
 class TcpScript {
  public:
     TcpScript(Session& s, Rng& rng, const Endpoint& client, const Endpoint& server, uint8_t client_ttl = 64,
               uint8_t server_ttl = 56)
         : s_(s), rng_(rng), c_(client), srv_(server), cttl_(client_ttl), sttl_(server_ttl),
-          cseq_(rng.u32()), sseq_(rng.u32()) {}
+          cseq_(rng.u32()), sseq_(rng.u32()), mss_(client.v6 ? kMss - 20 : kMss) {}
 
     void handshake(bool options = true) {
         push(true, 0x02, PayloadKind::kNone, 0, 0, options).first = true;
@@ -33,7 +33,8 @@ class TcpScript {
         push(from_client, with_ack ? 0x14 : 0x04, PayloadKind::kNone, 0, 0);
     }
     // Bytes from the arena [off, off+len) or a pool, cut into MSS segments.
-    void send(bool from_client, PayloadKind kind, uint32_t off, size_t len, size_t mss = kMss) {
+    void send(bool from_client, PayloadKind kind, uint32_t off, size_t len) {
+        const size_t mss = mss_;
         size_t done = 0;
         while (done < len) {
             const size_t n = len - done < mss ? len - done : mss;
@@ -53,7 +54,7 @@ class TcpScript {
     // `total` bytes of TLS application data, one record per segment.
     void tls_data(bool from_client, size_t total) {
         while (total > 0) {
-            size_t n = total < kMss ? total : kMss;
+            size_t n = total < mss_ ? total : mss_;
             if (n < 24) n = 24;
             push(from_client, 0x18, PayloadKind::kTlsAppData, pool_off(n), n);
             total = total > n ? total - n : 0;
@@ -99,6 +100,7 @@ class TcpScript {
     Endpoint c_, srv_;
     uint8_t cttl_, sttl_;
     uint32_t cseq_, sseq_;
+    size_t mss_;  // 1460 over IPv4, 1440 over IPv6: frames fit a 1500-byte MTU
     unsigned unacked_ = 0;
 };
 
