@@ -16,9 +16,10 @@ namespace {
 
 constexpr const char* kUsage = "usage: netmonsec doctor [-c FILE] [-i IFACE]... [--eve FILE] [--json]";
 
-Finding info(std::string id, std::string subject, std::string checked, std::string found, std::string advice) {
-    return Finding{std::move(id), std::move(subject), std::move(checked), Severity::kInfo, std::move(found),
-                   std::move(advice)};
+Finding info(std::string id, std::string subject, std::string checked, std::string found,
+             std::string advice) {
+    return Finding{std::move(id),   std::move(subject), std::move(checked),
+                   Severity::kInfo, std::move(found),   std::move(advice)};
 }
 
 }  // namespace
@@ -38,7 +39,8 @@ int run(const config::CliOptions& cli, const config::Config& cfg, const Environm
     const auto& ifaces = cfg.capture.interfaces;
     for (const auto& name : ifaces) {
         if (!probe.interface_exists(name)) {
-            err = "netmonsec doctor: no interface '" + name + "' on this host; list them with 'netmonsec --list'\n";
+            err = "netmonsec doctor: no interface '" + name +
+                  "' on this host; list them with 'netmonsec --list'\n";
             return kExitUsage;
         }
     }
@@ -51,11 +53,13 @@ int run(const config::CliOptions& cli, const config::Config& cfg, const Environm
     const ThreadPlan plan = plan_threads(cfg, host.online_cpus);
 
     if (!cfg.capture.pcap_file.empty()) {
-        findings.push_back(info("config.interfaces", "config", "capture interfaces",
-                                "the configuration replays " + cfg.capture.pcap_file + "; no live interface to check",
-                                "Pass -i IFACE to inspect a capture interface."));
+        findings.push_back(
+            info("config.interfaces", "config", "capture interfaces",
+                 "the configuration replays " + cfg.capture.pcap_file + "; no live interface to check",
+                 "Pass -i IFACE to inspect a capture interface."));
     } else if (ifaces.empty()) {
-        findings.push_back(info("config.interfaces", "config", "capture interfaces", "no capture interface configured",
+        findings.push_back(info("config.interfaces", "config", "capture interfaces",
+                                "no capture interface configured",
                                 "Pass -i IFACE (see 'netmonsec --list'), or set capture.interfaces."));
     }
     std::optional<int64_t> slowest;
@@ -87,9 +91,10 @@ int run(const config::CliOptions& cli, const config::Config& cfg, const Environm
             Findings d = check_drops(*r.counters, cfg, slowest);
             findings.insert(findings.end(), d.begin(), d.end());
         } else {
-            findings.push_back(info("eve.stats", "engine", eve_check, r.error,
-                                    "Run the engine with output.eve_stats = true for at least one stats interval, "
-                                    "then run the doctor again."));
+            findings.push_back(
+                info("eve.stats", "engine", eve_check, r.error,
+                     "Run the engine with output.eve_stats = true for at least one stats interval, "
+                     "then run the doctor again."));
         }
     }
     out = json ? render_json(header, findings) : render_text(header, findings);

@@ -18,7 +18,7 @@ struct SourceDrops {  // stats.capture.sources[]
 };
 
 struct DropCounters {
-    std::string origin;     // where the numbers came from, e.g. "eve.json (stats event of <time>)"
+    std::string origin;  // where the numbers came from, e.g. "eve.json (stats event of <time>)"
     uint64_t uptime_s = 0;
     uint64_t kernel_packets = 0;  // PACKET_STATISTICS tp_packets: includes the kernel's drops
     uint64_t kernel_drops = 0;

@@ -14,17 +14,17 @@ struct Channels {  // ETHTOOL_GCHANNELS
     uint32_t rx = 0, tx = 0, other = 0, combined = 0;
 };
 
-struct Offloads {  // ETHTOOL_GFEATURES (or the legacy GGRO/GTSO/GGSO/GFLAGS); nullopt = unknown
-    std::optional<bool> gro;      // rx-gro
-    std::optional<bool> gro_hw;   // rx-gro-hw (hardware GRO)
-    std::optional<bool> lro;      // rx-lro
-    std::optional<bool> tso;      // tx-tcp-segmentation
-    std::optional<bool> gso;      // tx-generic-segmentation
+struct Offloads {                // ETHTOOL_GFEATURES (or the legacy GGRO/GTSO/GGSO/GFLAGS); nullopt = unknown
+    std::optional<bool> gro;     // rx-gro
+    std::optional<bool> gro_hw;  // rx-gro-hw (hardware GRO)
+    std::optional<bool> lro;     // rx-lro
+    std::optional<bool> tso;     // tx-tcp-segmentation
+    std::optional<bool> gso;     // tx-generic-segmentation
     std::optional<bool> rx_vlan;  // rx-vlan-hw-parse (VLAN tag stripped into metadata)
 };
 
 class EthtoolQuery {
-public:
+ public:
     virtual ~EthtoolQuery() = default;
     virtual std::optional<std::string> driver(const std::string& ifname) = 0;  // ETHTOOL_GDRVINFO
     virtual std::optional<Channels> channels(const std::string& ifname) = 0;

@@ -20,7 +20,8 @@ uint64_t get_u64(const rapidjson::Value& obj, const char* key) {
     const auto it = obj.FindMember(key);
     if (it == obj.MemberEnd()) return 0;
     if (it->value.IsUint64()) return it->value.GetUint64();
-    if (it->value.IsDouble() && it->value.GetDouble() >= 0) return static_cast<uint64_t>(it->value.GetDouble());
+    if (it->value.IsDouble() && it->value.GetDouble() >= 0)
+        return static_cast<uint64_t>(it->value.GetDouble());
     return 0;
 }
 
@@ -121,7 +122,8 @@ EveReadResult read_last_stats_event(const std::string& path) {
         // Lines wholly inside `data` start after a newline; the text before the first one may
         // continue in the previous chunk (unless we are at the start of the file).
         size_t line_end = data.size();
-        for (size_t nl = data.rfind('\n'); nl != std::string::npos; nl = nl == 0 ? std::string::npos : data.rfind('\n', nl - 1)) {
+        for (size_t nl = data.rfind('\n'); nl != std::string::npos;
+             nl = nl == 0 ? std::string::npos : data.rfind('\n', nl - 1)) {
             const std::string_view line(data.data() + nl + 1, line_end - nl - 1);
             if (auto c = parse_stats_event(line)) {
                 r.counters = std::move(c);
@@ -137,9 +139,9 @@ EveReadResult read_last_stats_event(const std::string& path) {
             }
         }
     }
-    r.error = end == 0 ? path + " is empty" : "no stats event in " + path +
-                                                 (end > kMaxScanBytes ? " (last 256 MiB)" : "") +
-                                                 " (is output.eve_stats on and has the engine run for a stats interval?)";
+    r.error = end == 0 ? path + " is empty"
+                       : "no stats event in " + path + (end > kMaxScanBytes ? " (last 256 MiB)" : "") +
+                             " (is output.eve_stats on and has the engine run for a stats interval?)";
     return r;
 }
 

@@ -6,10 +6,14 @@ namespace nms::doctor {
 
 const char* to_string(Severity s) noexcept {
     switch (s) {
-        case Severity::kOk: return "ok";
-        case Severity::kInfo: return "info";
-        case Severity::kWarn: return "warn";
-        case Severity::kProblem: return "problem";
+        case Severity::kOk:
+            return "ok";
+        case Severity::kInfo:
+            return "info";
+        case Severity::kWarn:
+            return "warn";
+        case Severity::kProblem:
+            return "problem";
     }
     return "unknown";
 }

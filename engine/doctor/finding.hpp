@@ -16,8 +16,8 @@ struct Finding {
     std::string subject;  // interface name, "host", "config" or "engine"
     std::string checked;  // what was looked at, in words
     Severity severity = Severity::kOk;
-    std::string found;    // what was found, with the numbers
-    std::string advice;   // what to change and why; empty when nothing needs doing
+    std::string found;   // what was found, with the numbers
+    std::string advice;  // what to change and why; empty when nothing needs doing
 };
 
 using Findings = std::vector<Finding>;

@@ -14,7 +14,7 @@ namespace nms::doctor {
 namespace {
 
 class IoctlEthtool final : public EthtoolQuery {
-public:
+ public:
     IoctlEthtool() : fd_(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) {}
     ~IoctlEthtool() override {
         if (fd_ >= 0) close(fd_);
@@ -35,7 +35,7 @@ public:
         ethtool_channels ch{};
         ch.cmd = ETHTOOL_GCHANNELS;
         if (!call(ifname, &ch)) return std::nullopt;
-        return Channels{ch.max_rx,   ch.max_tx, ch.max_other, ch.max_combined,
+        return Channels{ch.max_rx,   ch.max_tx,   ch.max_other,   ch.max_combined,
                         ch.rx_count, ch.tx_count, ch.other_count, ch.combined_count};
     }
 
@@ -57,7 +57,7 @@ public:
         return std::vector<uint32_t>(buf.begin() + 2, buf.end());
     }
 
-private:
+ private:
     bool call(const std::string& ifname, void* data) const {
         if (fd_ < 0 || ifname.empty() || ifname.size() >= IFNAMSIZ) return false;
         ifreq ifr{};
@@ -94,11 +94,13 @@ private:
         auto* info = reinterpret_cast<ethtool_sset_info*>(info_buf.data());
         info->cmd = ETHTOOL_GSSET_INFO;
         info->sset_mask = uint64_t{1} << ETH_SS_FEATURES;
-        if (!call(ifname, info) || (info->sset_mask & (uint64_t{1} << ETH_SS_FEATURES)) == 0) return std::nullopt;
+        if (!call(ifname, info) || (info->sset_mask & (uint64_t{1} << ETH_SS_FEATURES)) == 0)
+            return std::nullopt;
         const uint32_t count = info->data[0];
         if (count == 0 || count > 4096) return std::nullopt;
 
-        std::vector<uint64_t> str_buf((sizeof(ethtool_gstrings) + size_t{count} * ETH_GSTRING_LEN) / 8 + 1, 0);
+        std::vector<uint64_t> str_buf((sizeof(ethtool_gstrings) + size_t{count} * ETH_GSTRING_LEN) / 8 + 1,
+                                      0);
         auto* strings = reinterpret_cast<ethtool_gstrings*>(str_buf.data());
         strings->cmd = ETHTOOL_GSTRINGS;
         strings->string_set = ETH_SS_FEATURES;
@@ -118,12 +120,18 @@ private:
             const char* raw = reinterpret_cast<const char*>(strings->data) + size_t{i} * ETH_GSTRING_LEN;
             const std::string name(raw, strnlen(raw, ETH_GSTRING_LEN));
             const bool on = ((feats->features[i / 32].active >> (i % 32)) & 1u) != 0;
-            if (name == "rx-gro") o.gro = on;
-            else if (name == "rx-gro-hw") o.gro_hw = on;
-            else if (name == "rx-lro") o.lro = on;
-            else if (name == "tx-tcp-segmentation") o.tso = on;
-            else if (name == "tx-generic-segmentation") o.gso = on;
-            else if (name == "rx-vlan-hw-parse") o.rx_vlan = on;
+            if (name == "rx-gro")
+                o.gro = on;
+            else if (name == "rx-gro-hw")
+                o.gro_hw = on;
+            else if (name == "rx-lro")
+                o.lro = on;
+            else if (name == "tx-tcp-segmentation")
+                o.tso = on;
+            else if (name == "tx-generic-segmentation")
+                o.gso = on;
+            else if (name == "rx-vlan-hw-parse")
+                o.rx_vlan = on;
         }
         return o;
     }
@@ -133,6 +141,8 @@ private:
 
 }  // namespace
 
-std::unique_ptr<EthtoolQuery> make_ioctl_ethtool() { return std::make_unique<IoctlEthtool>(); }
+std::unique_ptr<EthtoolQuery> make_ioctl_ethtool() {
+    return std::make_unique<IoctlEthtool>();
+}
 
 }  // namespace nms::doctor

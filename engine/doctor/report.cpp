@@ -50,7 +50,8 @@ std::string render_text(const ReportHeader& header, const Findings& findings) {
     std::string ifaces;
     for (const auto& i : header.interfaces) ifaces += (ifaces.empty() ? "" : ", ") + i;
     out += "  interfaces: " + (ifaces.empty() ? std::string("none") : ifaces) + "\n";
-    out += "  config:     " + (header.config.empty() ? std::string("built-in defaults") : header.config) + "\n";
+    out +=
+        "  config:     " + (header.config.empty() ? std::string("built-in defaults") : header.config) + "\n";
     out += "  eve stats:  " + (header.eve.empty() ? std::string("not read") : header.eve) + "\n";
     // Worst first; the probe order within a severity (link before queues before IRQs) is kept.
     std::vector<const Finding*> sorted;
@@ -64,23 +65,32 @@ std::string render_text(const ReportHeader& header, const Findings& findings) {
     }
     const auto n = tally(findings);
     out += "\n" + std::to_string(findings.size()) + " checks: " + std::to_string(n[3]) + " problem, " +
-           std::to_string(n[2]) + " warn, " + std::to_string(n[1]) + " info, " + std::to_string(n[0]) + " ok\n";
+           std::to_string(n[2]) + " warn, " + std::to_string(n[1]) + " info, " + std::to_string(n[0]) +
+           " ok\n";
     return out;
 }
 
 std::string render_json(const ReportHeader& header, const Findings& findings) {
     rapidjson::StringBuffer sb;
     rapidjson::Writer<rapidjson::StringBuffer> w(sb);
-    const auto str = [&](const std::string& s) { w.String(s.c_str(), static_cast<rapidjson::SizeType>(s.size())); };
+    const auto str = [&](const std::string& s) {
+        w.String(s.c_str(), static_cast<rapidjson::SizeType>(s.size()));
+    };
     w.StartObject();
     w.Key("config");
-    if (header.config.empty()) w.Null(); else str(header.config);
+    if (header.config.empty())
+        w.Null();
+    else
+        str(header.config);
     w.Key("interfaces");
     w.StartArray();
     for (const auto& i : header.interfaces) str(i);
     w.EndArray();
     w.Key("eve");
-    if (header.eve.empty()) w.Null(); else str(header.eve);
+    if (header.eve.empty())
+        w.Null();
+    else
+        str(header.eve);
     const auto n = tally(findings);
     w.Key("summary");
     w.StartObject();

@@ -91,12 +91,15 @@ std::string format_cpu_list(const std::vector<int>& cpus) {
     return out;
 }
 
-SystemProbe::SystemProbe(std::string root, EthtoolQuery* ethtool) : root_(std::move(root)), ethtool_(ethtool) {
+SystemProbe::SystemProbe(std::string root, EthtoolQuery* ethtool)
+    : root_(std::move(root)), ethtool_(ethtool) {
     while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
     if (root_ == "/") root_.clear();
 }
 
-std::string SystemProbe::path(const std::string& rel) const { return root_ + rel; }
+std::string SystemProbe::path(const std::string& rel) const {
+    return root_ + rel;
+}
 
 bool SystemProbe::interface_exists(const std::string& name) const {
     if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..") return false;
@@ -107,7 +110,8 @@ bool SystemProbe::interface_exists(const std::string& name) const {
 std::vector<std::string> SystemProbe::interface_names() const {
     std::vector<std::string> out;
     std::error_code ec;
-    for (const auto& e : fs::directory_iterator(path("/sys/class/net"), ec)) out.push_back(e.path().filename());
+    for (const auto& e : fs::directory_iterator(path("/sys/class/net"), ec))
+        out.push_back(e.path().filename());
     std::sort(out.begin(), out.end());
     return out;
 }
@@ -149,7 +153,8 @@ std::vector<IrqInfo> SystemProbe::irqs_of(const std::string& ifname, const std::
     std::set<uint32_t> msi;
     std::error_code ec;
     if (!device.empty()) {
-        for (const auto& e : fs::directory_iterator(path("/sys/class/net/" + ifname + "/device/msi_irqs"), ec)) {
+        for (const auto& e :
+             fs::directory_iterator(path("/sys/class/net/" + ifname + "/device/msi_irqs"), ec)) {
             if (auto n = parse_u64(e.path().filename().string())) msi.insert(static_cast<uint32_t>(*n));
         }
     }
@@ -174,10 +179,12 @@ std::vector<IrqInfo> SystemProbe::irqs_of(const std::string& ifname, const std::
         std::string w;
         for (size_t c = 0; c < ncpu && ls >> w; ++c) info.count += parse_u64(w).value_or(0);
         while (ls >> w) info.name = w;  // the action name is the last word
-        const bool named = contains_word(info.name, ifname) || (!device.empty() && contains_word(info.name, device));
+        const bool named =
+            contains_word(info.name, ifname) || (!device.empty() && contains_word(info.name, device));
         if (!named && msi.count(info.irq) == 0) continue;
         // Configuration/link-change vectors fire rarely and carry no packets.
-        if (info.name.ends_with("-config") || info.name.ends_with("-async") || info.name.ends_with("-lsc")) continue;
+        if (info.name.ends_with("-config") || info.name.ends_with("-async") || info.name.ends_with("-lsc"))
+            continue;
         if (auto a = read_text(path("/proc/irq/" + std::to_string(info.irq) + "/smp_affinity_list")))
             info.cpus = parse_cpu_list(*a);
         out.push_back(std::move(info));

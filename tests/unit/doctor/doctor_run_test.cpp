@@ -1,9 +1,8 @@
-#include <catch2/catch.hpp>
 #include <rapidjson/document.h>
-
 #include <sys/wait.h>
 
 #include <array>
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
 
@@ -59,7 +58,8 @@ TEST_CASE("doctor prints one block per finding, worst first, and exits 0 despite
     CHECK(r.rc == kExitOk);
     CHECK(r.err.empty());
     CHECK_THAT(r.out, Catch::Contains("interfaces: eth0"));
-    CHECK_THAT(r.out, Catch::Contains("[WARN] eth0: receive offloads (GRO, LRO, hardware GRO)\n  found:  GRO on"));
+    CHECK_THAT(r.out,
+               Catch::Contains("[WARN] eth0: receive offloads (GRO, LRO, hardware GRO)\n  found:  GRO on"));
     CHECK_THAT(r.out, Catch::Contains("  change: GRO/LRO merge TCP segments"));
     CHECK_THAT(r.out, Catch::Contains("[OK] eth0: link state"));
     CHECK_THAT(r.out, Catch::Contains("Pass --eve FILE"));

@@ -1,8 +1,8 @@
-#include <catch2/catch.hpp>
+#include "doctor/eve_stats_reader.hpp"
 
+#include <catch2/catch.hpp>
 #include <fstream>
 
-#include "doctor/eve_stats_reader.hpp"
 #include "fake_system.hpp"
 
 using namespace nms::doctor;
@@ -13,7 +13,8 @@ namespace {
 std::string stats_line(uint64_t kernel_drops, const std::string& ts = "2024-01-01T00:00:10.000000+0000") {
     return "{\"timestamp\":\"" + ts +
            "\",\"event_type\":\"stats\",\"stats\":{\"uptime\":10,"
-           "\"capture\":{\"kernel_packets\":1000,\"kernel_drops\":" + std::to_string(kernel_drops) +
+           "\"capture\":{\"kernel_packets\":1000,\"kernel_drops\":" +
+           std::to_string(kernel_drops) +
            ",\"ring_full_drops\":3,\"sources\":[{\"name\":\"eth0#0\",\"frames\":990,\"kernel_drops\":" +
            std::to_string(kernel_drops) +
            ",\"ring_full_drops\":3,\"truncated\":4,\"bad_records\":0}]},"
@@ -24,8 +25,10 @@ std::string stats_line(uint64_t kernel_drops, const std::string& ts = "2024-01-0
 }
 
 const std::string kFlowLine =
-    "{\"timestamp\":\"2024-01-01T00:00:01.000000+0000\",\"flow_id\":1,\"event_type\":\"flow\",\"src_ip\":\"10.0.0.1\","
-    "\"proto\":\"UDP\",\"app_proto\":\"unknown\",\"flow\":{\"pkts_toserver\":1,\"state\":\"new\",\"reason\":\"stats\"}}";
+    "{\"timestamp\":\"2024-01-01T00:00:01.000000+0000\",\"flow_id\":1,\"event_type\":\"flow\",\"src_ip\":"
+    "\"10.0.0.1\","
+    "\"proto\":\"UDP\",\"app_proto\":\"unknown\",\"flow\":{\"pkts_toserver\":1,\"state\":\"new\",\"reason\":"
+    "\"stats\"}}";
 
 }  // namespace
 
@@ -49,7 +52,7 @@ TEST_CASE("a stats event line becomes drop counters", "[doctor]") {
     CHECK(c->fragments_unmatched == 2);
     CHECK_THAT(c->origin, Catch::Contains("2024-01-01T00:00:10"));
 
-    CHECK_FALSE(parse_stats_event(kFlowLine));  // "stats" appears, but it is a flow event
+    CHECK_FALSE(parse_stats_event(kFlowLine));                    // "stats" appears, but it is a flow event
     CHECK_FALSE(parse_stats_event("{\"event_type\":\"stats\""));  // cut short
     CHECK_FALSE(parse_stats_event(""));
 }
@@ -57,8 +60,11 @@ TEST_CASE("a stats event line becomes drop counters", "[doctor]") {
 TEST_CASE("the reader takes the LAST stats event of the file", "[doctor]") {
     FakeTree dir;
     const std::string path = dir.root() + "/eve.json";
-    std::ofstream(path) << stats_line(1) << "\n" << kFlowLine << "\n" << stats_line(2, "T2") << "\n"
-                        << kFlowLine << "\n" << kFlowLine;  // no final newline
+    std::ofstream(path) << stats_line(1) << "\n"
+                        << kFlowLine << "\n"
+                        << stats_line(2, "T2") << "\n"
+                        << kFlowLine << "\n"
+                        << kFlowLine;  // no final newline
     const auto r = read_last_stats_event(path);
     REQUIRE(r.counters);
     CHECK(r.counters->kernel_drops == 2);

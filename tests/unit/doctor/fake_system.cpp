@@ -46,9 +46,11 @@ void FakeTree::add_healthy_host() {
     write("/proc/sys/net/core/rmem_default", "212992\n");
     write("/proc/sys/net/core/netdev_max_backlog", "250000\n");
     write("/proc/sys/net/core/netdev_budget", "600\n");
-    write("/proc/net/softnet_stat",
-          "0000a000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000\n"
-          "0000b000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000001\n");
+    write(
+        "/proc/net/softnet_stat",
+        "0000a000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000\n"
+        "0000b000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 "
+        "00000001\n");
     write("/proc/self/status", "Name:\tnetmonsec\nCapEff:\t000001ffffffffff\n");
     const std::string net = "/sys/class/net/eth0";
     write(net + "/mtu", "1500\n");
@@ -64,17 +66,25 @@ void FakeTree::add_healthy_host() {
         write(net + "/queues/rx-" + std::to_string(q) + "/rps_cpus", "00\n");
         write(net + "/queues/tx-" + std::to_string(q) + "/xps_cpus", "00\n");
     }
-    std::string irqs = "           CPU0       CPU1       CPU2       CPU3       CPU4       CPU5       CPU6       CPU7\n"
-                       "  0:         40          0          0          0          0          0          0          0  IO-APIC   2-edge      timer\n"
-                       " 39:          1          0          0          0          0          0          0          0  PCI-MSI 1572864-edge      virtio0-config\n";
+    std::string irqs =
+        "           CPU0       CPU1       CPU2       CPU3       CPU4       CPU5       CPU6       CPU7\n"
+        "  0:         40          0          0          0          0          0          0          0  "
+        "IO-APIC   2-edge      timer\n"
+        " 39:          1          0          0          0          0          0          0          0  "
+        "PCI-MSI 1572864-edge      virtio0-config\n";
     for (int q = 0; q < 4; ++q) {
         const std::string n = std::to_string(40 + q);
-        irqs += " " + n + ":          0          0          0          0        500        500        500        500  PCI-MSI 157286" +
+        irqs += " " + n +
+                ":          0          0          0          0        500        500        500        500  "
+                "PCI-MSI 157286" +
                 std::to_string(5 + q) + "-edge      eth0-TxRx-" + std::to_string(q) + "\n";
         write("/proc/irq/" + n + "/smp_affinity_list", std::to_string(4 + q) + "\n");
     }
-    irqs += " 50:          0          0          0          0          0          0          0          9  PCI-MSI 2000000-edge      eth01-rx\n"
-            "NMI:          0          0          0          0          0          0          0          0   Non-maskable interrupts\n";
+    irqs +=
+        " 50:          0          0          0          0          0          0          0          9  "
+        "PCI-MSI 2000000-edge      eth01-rx\n"
+        "NMI:          0          0          0          0          0          0          0          0   "
+        "Non-maskable interrupts\n";
     write("/proc/irq/39/smp_affinity_list", "0-7\n");
     write("/sys/devices/pci0000:00/0000:03:00.0/msi_irqs/43", "msix\n");
     write("/proc/irq/50/smp_affinity_list", "0\n");

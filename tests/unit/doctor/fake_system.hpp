@@ -10,27 +10,27 @@
 namespace nms::doctor::test {
 
 class FakeTree {
-public:
+ public:
     FakeTree();
     ~FakeTree();
     FakeTree(const FakeTree&) = delete;
     FakeTree& operator=(const FakeTree&) = delete;
 
     const std::string& root() const { return root_; }
-    void write(const std::string& rel, const std::string& text);    // rel starts with '/'
-    void link(const std::string& rel, const std::string& target);    // symlink
+    void write(const std::string& rel, const std::string& text);   // rel starts with '/'
+    void link(const std::string& rel, const std::string& target);  // symlink
     void remove(const std::string& rel);
 
     // A healthy 10 Gb/s physical NIC "eth0" (driver ixgbe, 4 queues, IRQs 40-43 on CPUs 4-7)
     // on an 8-CPU host with generous sysctls.
     void add_healthy_host();
 
-private:
+ private:
     std::string root_;
 };
 
 class FakeEthtool final : public EthtoolQuery {
-public:
+ public:
     std::map<std::string, std::string> drivers;
     std::map<std::string, Channels> channel_map;
     std::map<std::string, Offloads> offload_map;

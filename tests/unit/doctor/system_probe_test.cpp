@@ -1,6 +1,7 @@
+#include "doctor/system_probe.hpp"
+
 #include <catch2/catch.hpp>
 
-#include "doctor/system_probe.hpp"
 #include "fake_system.hpp"
 
 using namespace nms::doctor;
