@@ -7,6 +7,7 @@
 #include "capture/capture_factory.hpp"
 #include "common/cpu.hpp"
 #include "common/log.hpp"
+#include "app/memory_plan.hpp"
 #include "common/time.hpp"
 #include "config/config_reload.hpp"
 #include "gen/generator_source.hpp"
@@ -15,11 +16,6 @@
 namespace nms::app {
 namespace {
 
-uint32_t round_up_pow2(uint32_t v) {
-    uint32_t p = 1;
-    while (p < v) p <<= 1;
-    return p;
-}
 
 }  // namespace
 
@@ -103,6 +99,7 @@ std::optional<std::string> Engine::open() {
         const size_t cpus = std::max<size_t>(1, allowed_cpus().size());
         n_workers = cpus > n_cap ? cpus - n_cap : 1;
     }
+    const MemoryPlan plan = plan_memory(cfg_, n_cap, n_workers);
     const uint32_t ring = cfg_.pipeline.ring_size;
     const uint32_t max_frame = cfg_.capture.snaplen + 4;  // +4: a VLAN tag restored from metadata
     try {
@@ -111,15 +108,18 @@ std::optional<std::string> Engine::open() {
         for (size_t c = 0; c < n_cap; ++c)
             for (size_t w = 0; w < n_workers; ++w)
                 channels_.push_back(std::make_unique<pipeline::PacketChannel>(
-                    ring, cfg_.pipeline.ring_bytes, sources[c]->link_type(), doorbells_[w].get()));
+                    ring, plan.ring_bytes, sources[c]->link_type(), doorbells_[w].get()));
 
         const auto cpus = plan_cpus(n_cap, n_workers);
-        const uint32_t per_worker = std::max<uint32_t>(
-            1024, round_up_pow2(static_cast<uint32_t>(cfg_.flow.max_flows / n_workers)));
         for (size_t w = 0; w < n_workers; ++w) {
             pipeline::WorkerOptions o;
             o.id = static_cast<uint32_t>(w);
-            o.flow_capacity = std::min<uint32_t>(per_worker, cfg_.flow.max_flows);
+            o.flow_capacity = plan.flows_per_worker;
+            o.dpi.max_contexts = cfg_.dpi.enabled ? plan.dpi_contexts : 0;
+            o.dpi.stream_bytes = cfg_.dpi.stream_bytes;
+            o.dpi.max_packets = cfg_.dpi.max_packets;
+            o.dpi.max_bytes = cfg_.dpi.max_bytes;
+            o.dpi.events = cfg_.dpi.events;
             o.timeouts = cfg_.flow.timeouts;
             o.flow_id_stride = static_cast<uint32_t>(n_workers);
             o.cpu = cpus[n_cap + w];
@@ -162,8 +162,8 @@ std::optional<std::string> Engine::open() {
             eve->write(line);
         });
     }
-    log::info("engine: %zu capture thread(s), %zu worker(s), rings of %u packets / %u bytes", n_cap, n_workers, ring,
-              cfg_.pipeline.ring_bytes);
+    log::info("engine: %zu capture thread(s), %zu worker(s), rings of %u packets; %s", n_cap, n_workers, ring,
+              plan.describe().c_str());
     return std::nullopt;
 }
 

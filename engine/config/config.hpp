@@ -36,6 +36,7 @@ struct PipelineConfig {
     std::vector<int> worker_cpus;          // empty = auto
     uint32_t ring_size = 65536;            // packets per capture->worker SPSC ring
     uint32_t ring_bytes = 32u << 20;       // packet bytes buffered per capture->worker ring
+    uint32_t memory_budget_mib = 0;        // 0 = each table sized by its own key
 
     bool operator==(const PipelineConfig&) const = default;
 };
@@ -69,6 +70,16 @@ struct LogConfig {
     bool operator==(const LogConfig&) const = default;
 };
 
+struct DpiConfig {
+    bool enabled = true;
+    uint32_t max_contexts = 4096;          // flows classified/inspected at once, per worker
+    uint32_t stream_bytes = 4096;          // buffered in-order TCP bytes per direction
+    uint32_t max_packets = 32;             // payload packets to classify a flow
+    uint32_t max_bytes = 16384;            // payload bytes to classify a flow
+    bool events = true;                    // EVE events per transaction (dns, http, tls, ...)
+    bool operator==(const DpiConfig&) const = default;
+};
+
 struct ApiConfig {
     bool enabled = true;                   // --no-api turns it off
     std::string listen = "127.0.0.1:8080"; // ADDR:PORT, IPv6 as [::1]:8080
@@ -84,6 +95,7 @@ struct Config {
     CaptureConfig capture;
     PipelineConfig pipeline;
     FlowConfig flow;
+    DpiConfig dpi;
     StatsConfig stats;
     OutputConfig output;
     LogConfig log;

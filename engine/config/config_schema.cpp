@@ -371,6 +371,7 @@ const KeySpec kSpecs[] = {
                                                                          0),
     uint_key<&C::pipeline, &Pip::ring_size>("pipeline.ring_size", kRestart, 64, int64_t{1} << 20, true),
     uint_key<&C::pipeline, &Pip::ring_bytes>("pipeline.ring_bytes", kRestart, int64_t{1} << 20, int64_t{1} << 30),
+    uint_key<&C::pipeline, &Pip::memory_budget_mib>("pipeline.memory_budget_mib", kRestart, 0, int64_t{1} << 20),
 
     uint_key<&C::flow, &Flo::max_flows>("flow.max_flows", kRestart, 1024, int64_t{1} << 28),
     NMS_TMO(tcp_new_s, 1),
@@ -380,6 +381,13 @@ const KeySpec kSpecs[] = {
     NMS_TMO(icmp_s, 1),
     NMS_TMO(other_s, 1),
     NMS_TMO(active_s, 0),
+
+    bool_key<&C::dpi, &DpiConfig::enabled>("dpi.enabled", kRestart),
+    uint_key<&C::dpi, &DpiConfig::max_contexts>("dpi.max_contexts", kRestart, 16, int64_t{1} << 20),
+    uint_key<&C::dpi, &DpiConfig::stream_bytes>("dpi.stream_bytes", kRestart, 512, int64_t{1} << 20),
+    uint_key<&C::dpi, &DpiConfig::max_packets>("dpi.max_packets", kRestart, 1, 10000),
+    uint_key<&C::dpi, &DpiConfig::max_bytes>("dpi.max_bytes", kRestart, 64, int64_t{1} << 24),
+    bool_key<&C::dpi, &DpiConfig::events>("dpi.events", kRestart),
 
     uint_key<&C::stats, &StatsConfig::interval_ms>("stats.interval_ms", kRestart, 100, 60000),
     uint_key<&C::stats, &StatsConfig::history_seconds>("stats.history_seconds", kRestart, 0, 7 * 86400),

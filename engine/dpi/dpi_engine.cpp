@@ -90,7 +90,7 @@ void DpiEngine::give_up(flow::Flow& flow, uint32_t slot) noexcept {
 }
 
 void DpiEngine::on_packet(const decode::PacketView& pkt, flow::Flow& flow, uint32_t slot) noexcept {
-    if (flow.dpi_state == kDpiDone || pkt.payload.empty()) return;
+    if (flow.dpi_state == kDpiDone || pkt.payload.empty() || limits_.max_contexts == 0) return;  // 0 = DPI off
     if (pkt.is_fragment && !pkt.first_fragment) return;  // no transport bytes to read
     Context* c = acquire(flow, slot);
     if (!c) {
