@@ -10,6 +10,7 @@
 #include "app/memory_plan.hpp"
 #include "common/time.hpp"
 #include "config/config_reload.hpp"
+#include "config/thread_plan.hpp"
 #include "gen/generator_source.hpp"
 #include "output/eve_format.hpp"
 
@@ -22,22 +23,6 @@ namespace {
 Engine::Engine(config::Config cfg) : cfg_(std::move(cfg)) {}
 
 Engine::~Engine() { shutdown(); }
-
-std::vector<int> Engine::plan_cpus(size_t captures, size_t workers) const {
-    // Explicit lists win. Otherwise pin only when every thread can have a CPU of its own:
-    // pinning two busy threads onto one core is worse than letting the scheduler move them.
-    std::vector<int> plan(captures + workers, -1);
-    const auto& cc = cfg_.capture.cpus;
-    const auto& wc = cfg_.pipeline.worker_cpus;
-    // Lists shorter than the thread count are reused in a cycle (as netmonsec.toml documents).
-    for (size_t i = 0; i < captures && !cc.empty(); ++i) plan[i] = cc[i % cc.size()];
-    for (size_t i = 0; i < workers && !wc.empty(); ++i) plan[captures + i] = wc[i % wc.size()];
-    if (!cc.empty() || !wc.empty()) return plan;
-    const auto cpus = allowed_cpus();
-    if (cpus.size() < captures + workers) return plan;
-    for (size_t i = 0; i < plan.size(); ++i) plan[i] = cpus[i];
-    return plan;
-}
 
 std::optional<std::string> Engine::open_sources(std::vector<std::unique_ptr<capture::CaptureSource>>& out) {
     if (cfg_.demo) {  // generated traffic in real time: no NIC, no privileges
@@ -94,11 +79,8 @@ std::optional<std::string> Engine::open() {
 
     const bool replay = offline();
     const size_t n_cap = sources.size();
-    size_t n_workers = cfg_.pipeline.workers;
-    if (n_workers == 0) {
-        const size_t cpus = std::max<size_t>(1, allowed_cpus().size());
-        n_workers = cpus > n_cap ? cpus - n_cap : 1;
-    }
+    const config::ThreadPlan threads = config::plan_threads(cfg_, allowed_cpus());
+    const size_t n_workers = threads.workers;
     const MemoryPlan plan = plan_memory(cfg_, n_cap, n_workers);
     const uint32_t ring = cfg_.pipeline.ring_size;
     const uint32_t max_frame = cfg_.capture.snaplen + 4;  // +4: a VLAN tag restored from metadata
@@ -110,7 +92,6 @@ std::optional<std::string> Engine::open() {
                 channels_.push_back(std::make_unique<pipeline::PacketChannel>(
                     ring, plan.ring_bytes, sources[c]->link_type(), doorbells_[w].get()));
 
-        const auto cpus = plan_cpus(n_cap, n_workers);
         for (size_t w = 0; w < n_workers; ++w) {
             pipeline::WorkerOptions o;
             o.id = static_cast<uint32_t>(w);
@@ -122,7 +103,7 @@ std::optional<std::string> Engine::open() {
             o.dpi.events = cfg_.dpi.events;
             o.timeouts = cfg_.flow.timeouts;
             o.flow_id_stride = static_cast<uint32_t>(n_workers);
-            o.cpu = cpus[n_cap + w];
+            o.cpu = threads.worker_cpus[w];
             o.offline = replay;
             std::vector<pipeline::PacketChannel*> in;
             for (size_t c = 0; c < n_cap; ++c) in.push_back(channels_[c * n_workers + w].get());
@@ -132,7 +113,9 @@ std::optional<std::string> Engine::open() {
             std::vector<pipeline::PacketChannel*> out;
             for (size_t w = 0; w < n_workers; ++w) out.push_back(channels_[c * n_workers + w].get());
             captures_.push_back(
-                std::make_unique<pipeline::CaptureThread>(std::move(sources[c]), std::move(out), max_frame, cpus[c], replay));
+                std::make_unique<pipeline::CaptureThread>(std::move(sources[c]), std::move(out), max_frame,
+                                                          c < threads.capture_cpus.size() ? threads.capture_cpus[c] : -1,
+                                                          replay));
         }
     } catch (const std::bad_alloc&) {
         return std::string("not enough memory for rings and flow tables: lower pipeline.ring_size, "

@@ -56,7 +56,6 @@ class Engine {
 
  private:
     std::optional<std::string> open_sources(std::vector<std::unique_ptr<capture::CaptureSource>>& out);
-    std::vector<int> plan_cpus(size_t captures, size_t workers) const;
 
     config::Config cfg_;
     pipeline::WorkerControl control_;

@@ -368,34 +368,6 @@ double ring_milliseconds(uint64_t ring_bytes, int64_t speed_mbps) {
     return static_cast<double>(ring_bytes) * 8.0 / (static_cast<double>(speed_mbps) * 1e6) * 1000.0;
 }
 
-ThreadPlan plan_threads(const config::Config& cfg, const std::vector<int>& online_cpus) {
-    ThreadPlan p;
-    const bool replay = !cfg.capture.pcap_file.empty();
-    p.interfaces = replay ? 0 : static_cast<uint32_t>(cfg.capture.interfaces.size());
-    const uint32_t members = afpacket(cfg) ? std::max<uint32_t>(1, cfg.capture.threads_per_interface) : 1;
-    p.capture_threads = replay ? 1 : std::max<uint32_t>(1, p.interfaces * members);
-    p.workers_auto = cfg.pipeline.workers == 0;
-    if (p.workers_auto) {
-        const auto cpus = static_cast<uint32_t>(std::max<size_t>(1, online_cpus.size()));
-        p.workers = cpus > p.capture_threads ? cpus - p.capture_threads : 1;
-    } else {
-        p.workers = cfg.pipeline.workers;
-    }
-    p.capture_cpus.assign(p.capture_threads, -1);
-    p.worker_cpus.assign(p.workers, -1);
-    const auto& cc = cfg.capture.cpus;
-    const auto& wc = cfg.pipeline.worker_cpus;
-    for (size_t i = 0; i < p.capture_cpus.size() && !cc.empty(); ++i) p.capture_cpus[i] = cc[i % cc.size()];
-    for (size_t i = 0; i < p.worker_cpus.size() && !wc.empty(); ++i) p.worker_cpus[i] = wc[i % wc.size()];
-    if (cc.empty() && wc.empty() && online_cpus.size() >= size_t{p.capture_threads} + p.workers) {
-        p.auto_pinned = true;
-        for (size_t i = 0; i < p.capture_cpus.size(); ++i) p.capture_cpus[i] = online_cpus[i];
-        for (size_t i = 0; i < p.worker_cpus.size(); ++i)
-            p.worker_cpus[i] = online_cpus[p.capture_threads + i];
-    }
-    return p;
-}
-
 Findings check_interface(const InterfaceFacts& nic, const config::Config& cfg, const ThreadPlan& plan,
                          const HostFacts& host) {
     Findings out;

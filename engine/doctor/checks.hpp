@@ -7,24 +7,15 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "config/thread_plan.hpp"
 #include "doctor/drop_counters.hpp"
 #include "doctor/finding.hpp"
 #include "doctor/system_probe.hpp"
 
 namespace nms::doctor {
 
-// Threads and CPUs the engine would use for this configuration (mirrors Engine::plan_cpus).
-struct ThreadPlan {
-    uint32_t interfaces = 0;
-    uint32_t capture_threads = 0;  // fanout members over all interfaces
-    uint32_t workers = 0;          // pipeline.workers, or the automatic count
-    bool workers_auto = false;
-    std::vector<int> capture_cpus;  // one per capture thread; -1 = not pinned
-    std::vector<int> worker_cpus;   // one per worker; -1 = not pinned
-    bool auto_pinned = false;       // no CPU lists configured: pinned in CPU order
-};
-
-ThreadPlan plan_threads(const config::Config& cfg, const std::vector<int>& online_cpus);
+using config::ThreadPlan;  // config/thread_plan.hpp: shared with the engine
+using config::plan_threads;
 
 Findings check_interface(const InterfaceFacts& nic, const config::Config& cfg, const ThreadPlan& plan,
                          const HostFacts& host);
