@@ -151,7 +151,7 @@ class TlsDissector final : public Dissector {
     InspectResult on_server(const InspectInput& in, State& st, EventSink& events) const noexcept {
         const auto all = static_cast<uint32_t>(in.data.size);
         Gather g;
-        gather(in.data, false, g);
+        gather(in.data, st.flags & kAfterHrr, g);
         const ByteView hs(g.hs, g.n);
         size_t off = 0;
         Msg m;
