@@ -18,7 +18,7 @@ using tls::TextOut;
 
 constexpr size_t kMaxPlain = 4096;      // largest Initial payload we decrypt
 constexpr size_t kReasm = 4096;         // CRYPTO bytes reassembled per flow
-constexpr uint8_t kMaxClientPackets = 8; // client datagrams to wait for a whole ClientHello
+constexpr uint8_t kMaxPackets = 16;      // datagrams to wait for a whole ClientHello
 
 enum class Family : uint8_t { kNone, kV1, kV2, kDraft, kGoogleClear, kGoogleQ050 };
 
@@ -120,7 +120,7 @@ struct State {
     uint8_t dcid[20];
     uint8_t keys_ok;
     uint8_t key[16], iv[12], hp[16];
-    uint8_t client_packets;
+    uint8_t packets;
     uint8_t used_reasm;
 };
 static_assert(sizeof(State) <= kMaxStateBytes);
@@ -136,7 +136,8 @@ class QuicDissector final : public Dissector {
         const uint8_t b0 = d.u8(0);
         if (b0 & 0x80) {   // long header: version, then a bounded DCID
             const uint32_t v = d.be32(1);
-            if (v == 0) return d.u8(5) <= 20 && in.server_port != 53 ? Verdict::kDetected : Verdict::kExcluded;
+            // Version negotiation: four zero bytes are too weak a signature off port 443.
+            if (v == 0) return d.u8(5) <= 20 && in.server_port == 443 ? Verdict::kDetected : Verdict::kExcluded;
             if (version_info(v).fam == Family::kNone) return Verdict::kExcluded;
             if (version_info(v).fam == Family::kGoogleClear) return Verdict::kDetected;
             return d.u8(5) <= 20 && (b0 & 0x40) ? Verdict::kDetected : Verdict::kExcluded;
@@ -152,9 +153,11 @@ class QuicDissector final : public Dissector {
     InspectResult inspect(const InspectInput& in, std::span<uint8_t> state, EventSink& events) const noexcept override {
         auto& st = *reinterpret_cast<State*>(state.data());
         const auto all = static_cast<uint32_t>(in.data.size);
-        if (in.dir != flow::kToServer) return {all, false};
+        // Give up after a few datagrams (either direction) without a whole ClientHello.
+        const bool enough = ++st.packets >= kMaxPackets;
+        if (in.dir != flow::kToServer) return {all, enough};
         if (handle_datagram(in, st, events)) return {all, true};
-        return {all, ++st.client_packets >= kMaxClientPackets};
+        return {all, enough};
     }
 
     void render(const AppEvent& ev, JsonWriter& w) const override { tls::render_event(ev, w); }
@@ -262,7 +265,8 @@ class QuicDissector final : public Dissector {
                 if (!ok) break;
                 continue;
             }
-            if (type == 0x06) {                                    // CRYPTO
+            // CRYPTO (Google Q050 numbers it 0x08)
+            if (type == 0x06 || (type == 0x08 && vi.fam == Family::kGoogleQ050)) {
                 if (!read_varint(f, off, a) || !read_varint(f, off, b) || !f.has(off, static_cast<size_t>(b))) break;
                 if (!r) r = &reasm_for(in.flow.flow_id);
                 if (!st.used_reasm) {   // first use by this flow: the slot may hold another's bytes
