@@ -3,6 +3,7 @@ find_package(Threads REQUIRED)
 find_package(Boost 1.74 REQUIRED CONFIG)                    # Boost::headers (Lockfree, later Beast/Asio)
 find_package(tomlplusplus 3 REQUIRED CONFIG)               # tomlplusplus::tomlplusplus
 find_package(RapidJSON REQUIRED CONFIG)                    # RAPIDJSON_INCLUDE_DIRS only, no target
+find_package(OpenSSL 3 REQUIRED)                           # OpenSSL::Crypto (TLS/QUIC dissectors)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(PCAP REQUIRED IMPORTED_TARGET libpcap)   # PkgConfig::PCAP
 

@@ -4,9 +4,15 @@ namespace nms::dpi {
 
 // One declaration and one registration line per dissector (dissectors/<name>.cpp).
 std::unique_ptr<Dissector> make_http_dissector();
+std::unique_ptr<Dissector> make_tls_dissector();
+std::unique_ptr<Dissector> make_quic_dissector();
+std::unique_ptr<Dissector> make_dtls_dissector();
 
 void register_builtin(Registry& r) {
     r.add(make_http_dissector());
+    r.add(make_tls_dissector());
+    r.add(make_quic_dissector());
+    r.add(make_dtls_dissector());
 }
 
 AppId Registry::add(std::unique_ptr<Dissector> d) {
