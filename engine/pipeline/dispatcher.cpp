@@ -24,7 +24,7 @@ Dispatcher::Dispatcher(std::vector<PacketChannel*> channels, decode::LinkType li
 uint32_t Dispatcher::pick_worker(const capture::RawFrame& frame) noexcept {
     const auto n = static_cast<uint32_t>(channels_.size());
     if (n == 1) return 0;
-    decode::PacketView v;
+    decode::PacketView& v = view_;  // reused: decode_packet resets it, no per-frame construction
     decode::decode_packet(link_, frame.data, frame.caplen, frame.wirelen, frame.ts_ns, v);
     uint64_t h = 0;
     if (v.status == decode::DecodeStatus::kFlow) {

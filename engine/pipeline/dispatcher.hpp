@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "capture/capture_source.hpp"
+#include "decode/packet_view.hpp"
 #include "common/counter.hpp"
 #include "pipeline/packet_channel.hpp"
 
@@ -55,6 +56,7 @@ class Dispatcher final : public capture::FrameSink {
     bool wait_when_full_;
     const std::atomic<bool>* stop_;
     DispatcherCounters counters_;
+    decode::PacketView view_;  // scratch for pick_worker
 };
 
 }  // namespace nms::pipeline

@@ -7,7 +7,6 @@
 namespace nms::pipeline {
 namespace {
 
-constexpr size_t kBatch = 32;             // packets decoded ahead of flow lookups
 constexpr size_t kMaxPerChannel = 1024;   // per round, so one busy capture cannot starve another
 constexpr uint32_t kSpinRounds = 64;      // empty polls before sleeping (bursts are close together)
 constexpr uint64_t kMaxSleepNs = 100 * kNsPerMs;  // idle wake-up for expiry and stats
@@ -62,7 +61,7 @@ void Worker::process_batch(PacketChannel& ch, const PacketRef* refs, size_t n) n
     // Three passes so memory latency overlaps instead of adding up: the frames (written by
     // the capture thread on another core), then the flow index buckets, then the flow
     // records are requested a whole batch ahead of their use.
-    decode::PacketView views[kBatch];
+    decode::PacketView* views = views_.get();
     uint64_t hashes[kBatch];
     const auto link = ch.link_type();
     for (size_t i = 0; i < n; ++i) __builtin_prefetch(ch.bytes(refs[i].offset));

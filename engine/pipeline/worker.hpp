@@ -75,6 +75,7 @@ class Worker final : private flow::FlowEndSink {
 
  private:
     size_t drain(PacketChannel& ch) noexcept;
+    static constexpr size_t kBatch = 32;  // packets decoded ahead of their flow lookups
     void process_batch(PacketChannel& ch, const PacketRef* refs, size_t n) noexcept;
     [[nodiscard]] bool has_work() const noexcept;
     void on_flow_end(const flow::Flow& flow, flow::EndReason reason) override;
@@ -88,6 +89,9 @@ class Worker final : private flow::FlowEndSink {
     const WorkerControl& control_;
     flow::FlowTable flows_;
     TrafficCounters traffic_;
+    // Decoded views of the batch in flight: a member, so they are constructed once and not
+    // per batch (decode_packet resets each one anyway).
+    std::unique_ptr<decode::PacketView[]> views_ = std::make_unique<decode::PacketView[]>(kBatch);
     FlowRecordRing records_;
     dpi::AppEventRing app_events_;
     dpi::DpiEngine dpi_;

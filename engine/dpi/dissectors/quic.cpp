@@ -253,8 +253,12 @@ class QuicDissector final : public Dissector {
         Reasm* r = nullptr;
         for (size_t off = 0; off < f.size;) {
             uint64_t type = 0, a = 0, b = 0, c = 0, n = 0;
+            if (f.data[off] == 0x00) {  // PADDING: Initials are padded to 1200 bytes, skip the run at once
+                while (off < f.size && f.data[off] == 0x00) ++off;
+                continue;
+            }
             if (!read_varint(f, off, type)) break;
-            if (type == 0x00 || type == 0x01) continue;            // PADDING, PING
+            if (type == 0x01) continue;                             // PING
             if (type == 0x02 || type == 0x03) {                    // ACK
                 if (!read_varint(f, off, a) || !read_varint(f, off, b) || !read_varint(f, off, n) ||
                     !read_varint(f, off, c) || n > 256)

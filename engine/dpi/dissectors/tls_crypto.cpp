@@ -10,11 +10,21 @@ namespace {
 // Per-thread OpenSSL objects: fetched/created once, reused for every packet afterwards.
 struct Ctx {
     EVP_MD_CTX* md[2] = {nullptr, nullptr};
+    EVP_MD* algo[2] = {nullptr, nullptr};
     EVP_CIPHER_CTX* ecb = nullptr;
     EVP_CIPHER_CTX* gcm = nullptr;
     Ctx() {
-        md[0] = EVP_MD_CTX_new();
-        md[1] = EVP_MD_CTX_new();
+        // Fetch the algorithms once and bind each context to its own: an implicit fetch on
+        // every init (EVP_md5()/EVP_sha256() in OpenSSL 3) costs more than the hash itself.
+        algo[Digest::kMd5] = EVP_MD_fetch(nullptr, "MD5", nullptr);
+        algo[Digest::kSha256] = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+        for (int k = 0; k < 2; ++k) {
+            md[k] = EVP_MD_CTX_new();
+            if (md[k] && algo[k] && EVP_DigestInit_ex2(md[k], algo[k], nullptr) != 1) {
+                EVP_MD_CTX_free(md[k]);
+                md[k] = nullptr;
+            }
+        }
         ecb = EVP_CIPHER_CTX_new();
         gcm = EVP_CIPHER_CTX_new();
         // Bind the ciphers once; later calls only change key/iv.
@@ -25,6 +35,8 @@ struct Ctx {
     ~Ctx() {
         EVP_MD_CTX_free(md[0]);
         EVP_MD_CTX_free(md[1]);
+        EVP_MD_free(algo[0]);
+        EVP_MD_free(algo[1]);
         EVP_CIPHER_CTX_free(ecb);
         EVP_CIPHER_CTX_free(gcm);
     }
@@ -37,13 +49,11 @@ Ctx& ctx() noexcept {
     return c;
 }
 
-const EVP_MD* md_of(Digest::Kind k) noexcept { return k == Digest::kMd5 ? EVP_md5() : EVP_sha256(); }
-
 }  // namespace
 
 Digest::Digest(Kind k) noexcept : ctx_(ctx().md[k]), ok_(false) {
     auto* c = static_cast<EVP_MD_CTX*>(ctx_);
-    ok_ = c && EVP_DigestInit_ex(c, md_of(k), nullptr) == 1;
+    ok_ = c && EVP_DigestInit_ex2(c, nullptr, nullptr) == 1;  // same algorithm as bound in Ctx
 }
 
 void Digest::update(const void* p, size_t n) noexcept {
