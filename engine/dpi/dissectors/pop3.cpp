@@ -10,15 +10,19 @@ namespace {
 
 enum Field : uint8_t { kCommand, kArgs, kSuccess, kStatusLine };
 
-struct Pop3State {
-    uint8_t mid_line[2];
-    uint8_t has_cmd;
-    uint8_t multiline;        // the server is sending a multi-line body
+// Clients pipeline commands (CAPA then QUIT before any reply): a small queue of them.
+struct Pop3Command {
     uint8_t verb_len, arg_len;
-    uint8_t stls_pending;
-    uint16_t events;
     char verb[12];
-    char arg[120];
+    char arg[80];
+};
+struct Pop3State {
+    static constexpr uint8_t kQueue = 4;
+    uint8_t mid_line[2];
+    uint8_t head, count;      // queued commands waiting for their status line
+    uint8_t multiline;        // the server is sending a multi-line body
+    uint16_t events;
+    Pop3Command q[kQueue];
 };
 static_assert(sizeof(Pop3State) <= kMaxStateBytes);
 
@@ -70,14 +74,16 @@ class Pop3Dissector final : public Dissector {
                 continue;
             }
             if (dir == flow::kToServer) {
-                if (s.has_cmd) emit(s, events, nullptr, {});
+                if (!is_command(l.text)) continue;  // SASL response lines after AUTH
+                if (s.count == Pop3State::kQueue) emit(s, events, nullptr, {});  // oldest never answered
+                Pop3Command& c = s.q[(s.head + s.count) % Pop3State::kQueue];
+                ++s.count;
                 std::string_view verb, arg;
                 lines::split_command(l.text, verb, arg);
-                s.verb_len = lines::copy_to(s.verb, verb);
-                for (uint8_t i = 0; i < s.verb_len; ++i) s.verb[i] = lines::upper(s.verb[i]);
-                s.arg_len = lines::iequals(verb, "PASS") ? lines::copy_to(s.arg, std::string_view("***"))
-                                                         : lines::copy_to(s.arg, arg);
-                s.has_cmd = 1;
+                c.verb_len = lines::copy_to(c.verb, verb);
+                for (uint8_t i = 0; i < c.verb_len; ++i) c.verb[i] = lines::upper(c.verb[i]);
+                c.arg_len = lines::iequals(verb, "PASS") ? lines::copy_to(c.arg, std::string_view("***"))
+                                                         : lines::copy_to(c.arg, arg);
                 continue;
             }
             if (s.multiline) {
@@ -86,10 +92,11 @@ class Pop3Dissector final : public Dissector {
             }
             const bool ok = l.text.substr(0, 3) == "+OK";
             if (!ok && l.text.substr(0, 4) != "-ERR") continue;  // SASL continuation etc.
-            if (!s.has_cmd) continue;                           // the greeting
-            const std::string_view verb(s.verb, s.verb_len);
+            if (!s.count) continue;                             // the greeting
+            const Pop3Command& c = s.q[s.head];
+            const std::string_view verb(c.verb, c.verb_len);
             const bool stls = verb == "STLS";
-            if (ok && is_multiline(verb, s.arg_len != 0)) s.multiline = 1;
+            if (ok && is_multiline(verb, c.arg_len != 0)) s.multiline = 1;
             const bool okv = ok;
             emit(s, events, &okv, l.text);
             if (stls && ok) return {static_cast<uint32_t>(in.data.size), true};
@@ -99,7 +106,7 @@ class Pop3Dissector final : public Dissector {
 
     void finish(const flow::Flow&, std::span<uint8_t> state, EventSink& events) const noexcept override {
         auto& s = *reinterpret_cast<Pop3State*>(state.data());
-        if (s.has_cmd) emit(s, events, nullptr, {});
+        while (s.count) emit(s, events, nullptr, {});
     }
 
     void render(const AppEvent& ev, JsonWriter& w) const override {
@@ -143,18 +150,31 @@ class Pop3Dissector final : public Dissector {
     }
 
  private:
+    // POP3 commands are 3-4 letters (RFC 1939, 2449).
+    static bool is_command(std::string_view line) noexcept {
+        const size_t n = line.find(' ') == std::string_view::npos ? line.size() : line.find(' ');
+        if (n < 3 || n > 4) return false;
+        for (size_t i = 0; i < n; ++i)
+            if (lines::upper(line[i]) < 'A' || lines::upper(line[i]) > 'Z') return false;
+        return true;
+    }
+
     static bool is_multiline(std::string_view verb, bool has_arg) noexcept {
         return verb == "RETR" || verb == "TOP" || verb == "CAPA" || ((verb == "LIST" || verb == "UIDL") && !has_arg);
     }
 
+    // Emits the oldest queued command (with its status when `ok` is set) and dequeues it.
     static void emit(Pop3State& s, EventSink& events, const bool* ok, std::string_view status) noexcept {
-        s.has_cmd = 0;
+        if (!s.count) return;
+        const Pop3Command& c = s.q[s.head];
+        s.head = static_cast<uint8_t>((s.head + 1) % Pop3State::kQueue);
+        --s.count;
         if (s.events >= kMaxEvents) return;
         ++s.events;
         if (AppEvent* ev = events.begin_event()) {
             EventWriter w(*ev);
-            w.str(kCommand, std::string_view(s.verb, s.verb_len));
-            if (s.arg_len) w.str(kArgs, std::string_view(s.arg, s.arg_len));
+            w.str(kCommand, std::string_view(c.verb, c.verb_len));
+            if (c.arg_len) w.str(kArgs, std::string_view(c.arg, c.arg_len));
             if (ok) {
                 w.u64(kSuccess, *ok ? 1 : 0);
                 w.str(kStatusLine, status.substr(0, 200));

@@ -93,8 +93,8 @@ class SshDissector final : public Dissector {
             if (!d.has(4, len)) break;  // wait for the whole packet
             const ByteView pkt = d.sub(4, len);
             const uint8_t pad = pkt.u8(0);
-            if (pkt.has(1, 1) && pkt.u8(1) == 20 && pad < len) {  // SSH_MSG_KEXINIT
-                parse_kexinit(pkt.sub(1, len - 1 - pad), s, dir);
+            if (pkt.u8(1) == 20 && size_t{pad} + 2 <= len) {  // SSH_MSG_KEXINIT
+                parse_kexinit(pkt.sub(2, len - 2 - pad), s, dir);
                 s.phase[dir] = kSideDone;
             }
             d = d.sub(4 + size_t{len});
