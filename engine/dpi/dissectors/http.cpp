@@ -26,7 +26,7 @@ static_assert(sizeof(Pending) <= kMaxStateBytes);
 template <size_t N>
 uint8_t copy_into(char (&dst)[N], std::string_view s) {
     const size_t n = std::min(N, s.size());
-    std::memcpy(dst, s.data(), n);
+    if (n) std::memcpy(dst, s.data(), n);  // s.data() may be null when empty
     return static_cast<uint8_t>(n);
 }
 

@@ -77,7 +77,7 @@ template <size_t N>
 uint8_t copy_to(char (&dst)[N], std::string_view s) noexcept {
     static_assert(N <= 255);
     const size_t n = s.size() < N ? s.size() : N;
-    std::memcpy(dst, s.data(), n);
+    if (n) std::memcpy(dst, s.data(), n);
     return static_cast<uint8_t>(n);
 }
 

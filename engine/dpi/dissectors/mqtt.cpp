@@ -169,7 +169,7 @@ class MqttDissector final : public Dissector {
         char buf[257];
         buf[0] = list ? 'M' : 'S';
         const size_t n = t.size < 256 ? t.size : 256;
-        std::memcpy(buf + 1, t.data, n);
+        if (n) std::memcpy(buf + 1, t.data, n);
         w.bytes(kTopic, buf, n + 1);
     }
 

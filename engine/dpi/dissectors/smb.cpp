@@ -68,7 +68,7 @@ void put_string(EventWriter& w, uint8_t key, ByteView v, bool unicode) noexcept 
     if (unicode) {
         char buf[512];
         w.bytes(key, buf, utf16le_to_utf8(v, buf, sizeof buf));
-    } else {
+    } else if (!v.empty()) {
         const auto* z = static_cast<const uint8_t*>(std::memchr(v.data, 0, v.size));
         w.bytes(key, v.data, z ? static_cast<size_t>(z - v.data) : v.size);
     }

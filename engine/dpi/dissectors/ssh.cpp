@@ -86,11 +86,15 @@ class SshDissector final : public Dissector {
         }
         while (s.phase[dir] == kKexinit && d.has(0, 6)) {
             const uint32_t len = d.be32(0);
-            if (len < 2 || len > kMaxKexinit || ++s.packets[dir] > 4) {
+            if (len < 2 || len > kMaxKexinit) {
                 s.phase[dir] = kSideDone;
                 break;
             }
             if (!d.has(4, len)) break;  // wait for the whole packet
+            if (++s.packets[dir] > 4) {  // KEXINIT comes first; give up after a few others
+                s.phase[dir] = kSideDone;
+                break;
+            }
             const ByteView pkt = d.sub(4, len);
             const uint8_t pad = pkt.u8(0);
             if (pkt.u8(1) == 20 && size_t{pad} + 2 <= len) {  // SSH_MSG_KEXINIT

@@ -37,3 +37,12 @@ TEST_CASE("SSH probe rejects other protocols and hostile packets", "[dpi][ssh]")
     CHECK(survives_truncations(segs_of(kSshFlow), 22));
     CHECK(survives_corruption(segs_of(kSshFlow), 22));
 }
+
+TEST_CASE("SSH KEXINIT split over many small segments still gives HASSH", "[dpi][ssh]") {
+    std::vector<Seg> segs;
+    for (const auto& s : segs_of(kSshFlow))
+        for (size_t off = 0; off < s.data.size(); off += 100) segs.push_back({s.data.substr(off, 100), s.to_server});
+    const auto r = run_flow(segs, 22);
+    REQUIRE(r.events.size() == 1);
+    CHECK(std::string(r.event(0)["client"]["hassh"]["hash"].GetString()) == "21b457a327ce7a2d4fce5ef2c42400bd");
+}
