@@ -6,6 +6,10 @@ find_package(RapidJSON REQUIRED CONFIG)                    # RAPIDJSON_INCLUDE_D
 find_package(OpenSSL 3 REQUIRED)                           # OpenSSL::Crypto (TLS/QUIC dissectors)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(PCAP REQUIRED IMPORTED_TARGET libpcap)   # PkgConfig::PCAP
+pkg_check_modules(NDPI REQUIRED IMPORTED_TARGET libndpi)   # PkgConfig::NDPI (libndpi-dev 4.2: DPI fallback)
+if(NOT TARGET OpenSSL::Crypto)
+  find_package(OpenSSL 3 REQUIRED)                         # OpenSSL::Crypto (HASSH/JA3 MD5)
+endif()
 
 if(NOT TARGET nms_rapidjson)
   add_library(nms_rapidjson INTERFACE)

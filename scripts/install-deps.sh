@@ -3,7 +3,7 @@
 # Idempotent: packages already present are skipped and apt is not touched at all.
 set -euo pipefail
 
-BUILD_PKGS=(build-essential cmake ninja-build pkg-config
+BUILD_PKGS=(build-essential cmake ninja-build pkg-config libndpi-dev
   libpcap-dev libboost-dev libboost-system-dev rapidjson-dev libtomlplusplus-dev
   libsqlite3-dev catch2 libcap-dev libcap2-bin libssl-dev libcrypt-dev)
 TEST_PKGS=(iproute2 tcpdump tcpreplay netsniff-ng tshark python3 ieee-data p0f)

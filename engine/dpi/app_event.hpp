@@ -84,10 +84,25 @@ class EventReader {
     const uint8_t* end_;
 };
 
+// A connection a dissector predicts (the FTP data channel announced by PASV/PORT): the next
+// new flow from `client` to `server`:`server_port` (either orientation) is labelled `app` (a
+// registry name) without DPI. The DPI engine keeps a small bounded table per worker whose
+// entries expire; a flow hashed to another worker (PASV naming a third address) is missed.
+struct Expectation {
+    IpAddr client;
+    IpAddr server;
+    uint16_t server_port = 0;
+    bool tcp = true;
+    std::string_view app;     // static string: "ftp-data"
+    uint32_t timeout_s = 60;
+};
+
 // Where dissectors put events; the DPI engine fills in the flow fields.
 class EventSink {
  public:
     virtual ~EventSink() = default;
+    // Registers an expected connection (see Expectation). Default: ignored.
+    virtual void expect(const Expectation& e) noexcept { (void)e; }
     // Returns an event to fill (flow fields already set), or nullptr when events are off or
     // the ring is full (then the caller just skips the event; it is counted).
     virtual AppEvent* begin_event() noexcept = 0;

@@ -12,7 +12,7 @@ using AppId = uint16_t;
 inline constexpr AppId kAppUnknown = 0;
 
 // How an app_proto was decided (EVE "app_proto_confidence" of our own).
-enum class Confidence : uint8_t { kNone = 0, kPort = 1, kDpi = 2 };
+enum class Confidence : uint8_t { kNone = 0, kPort = 1, kDpi = 2, kNdpi = 3 };  // kNdpi: the nDPI fallback
 
 // Flow::dpi_state values.
 enum FlowDpiState : uint8_t {

@@ -13,6 +13,8 @@ struct DpiEngine::Context {
     uint32_t packets = 0;        // payload packets seen while classifying
     uint32_t bytes = 0;
     AppId app = kAppUnknown;
+    AppId fallback_app = kAppUnknown;   // the fallback's verdict, used if none of ours claims the flow
+    bool fallback_done = false;         // the fallback wants no more packets
     StreamBuffer stream[2];
     alignas(8) uint8_t state[kMaxStateBytes];
 };
@@ -26,6 +28,7 @@ DpiEngine::DpiEngine(const Registry& registry, uint32_t flow_capacity, const Dpi
       ctx_of_slot_(flow_capacity, 0),
       contexts_(std::make_unique<Context[]>(limits.max_contexts)),
       stream_storage_(std::make_unique<uint8_t[]>(size_t{limits.max_contexts} * 2 * limits.stream_bytes)) {
+    if (limits.fallback) fallback_ = make_ndpi_fallback(registry, limits.max_contexts, limits.fallback_flows);
     free_.reserve(limits.max_contexts);
     for (uint32_t i = limits.max_contexts; i-- > 0;) {
         free_.push_back(i);
@@ -40,7 +43,11 @@ DpiEngine::~DpiEngine() = default;
 
 size_t DpiEngine::memory_bytes() const noexcept {
     return ctx_of_slot_.size() * sizeof(uint32_t) + size_t{limits_.max_contexts} * sizeof(Context) +
-           size_t{limits_.max_contexts} * 2 * limits_.stream_bytes;
+           size_t{limits_.max_contexts} * 2 * limits_.stream_bytes + (fallback_ ? fallback_->memory_bytes() : 0);
+}
+
+uint32_t DpiEngine::index_of(const Context& c) const noexcept {
+    return static_cast<uint32_t>(&c - contexts_.get());
 }
 
 DpiEngine::Context* DpiEngine::acquire(flow::Flow& flow, uint32_t slot) noexcept {
@@ -59,6 +66,8 @@ DpiEngine::Context* DpiEngine::acquire(flow::Flow& flow, uint32_t slot) noexcept
     c.packets = 0;
     c.bytes = 0;
     c.app = kAppUnknown;
+    c.fallback_app = kAppUnknown;
+    c.fallback_done = false;
     c.stream[0].reset();
     c.stream[1].reset();
     std::memset(c.state, 0, sizeof c.state);
@@ -69,12 +78,28 @@ DpiEngine::Context* DpiEngine::acquire(flow::Flow& flow, uint32_t slot) noexcept
 void DpiEngine::release(uint32_t slot) noexcept {
     if (slot >= ctx_of_slot_.size()) return;
     if (const uint32_t idx = ctx_of_slot_[slot]) {
+        if (fallback_) fallback_->release(idx - 1);
         free_.push_back(idx - 1);
         ctx_of_slot_[slot] = 0;
     }
 }
 
 void DpiEngine::give_up(flow::Flow& flow, uint32_t slot) noexcept {
+    // The long tail: what nDPI decided (or decides now) on the packets it saw.
+    if (fallback_ && slot < ctx_of_slot_.size() && ctx_of_slot_[slot]) {
+        Context& c = contexts_[ctx_of_slot_[slot] - 1];
+        if (c.flow_id == flow.flow_id) {
+            const AppId app = c.fallback_app ? c.fallback_app : fallback_->finish(ctx_of_slot_[slot] - 1);
+            if (app != kAppUnknown) {
+                flow.app_proto = app;
+                flow.app_confidence = static_cast<uint8_t>(Confidence::kNdpi);
+                flow.dpi_state = kDpiDone;
+                ++counters_.fallback_detected;
+                release(slot);
+                return;
+            }
+        }
+    }
     // Labelled fallback: a well-known server port, marked as such (confidence kPort).
     const AppId by_port = registry_.by_port(flow.server_port(), flow.key.proto == decode::kIpProtoTcp);
     const Dissector* d = registry_.get(by_port);
@@ -90,7 +115,10 @@ void DpiEngine::give_up(flow::Flow& flow, uint32_t slot) noexcept {
 }
 
 void DpiEngine::on_packet(const decode::PacketView& pkt, flow::Flow& flow, uint32_t slot) noexcept {
-    if (flow.dpi_state == kDpiDone || pkt.payload.empty() || limits_.max_contexts == 0) return;  // 0 = DPI off
+    if (flow.dpi_state == kDpiDone || limits_.max_contexts == 0) return;  // max_contexts 0 = DPI off
+    // An announced connection (FTP data) is labelled from its first packet, payload or not.
+    if (expected_live_ && flow.dpi_state == kDpiNotStarted && match_expectation(flow, pkt.ts_ns)) return;
+    if (pkt.payload.empty()) return;
     if (pkt.is_fragment && !pkt.first_fragment) return;  // no transport bytes to read
     Context* c = acquire(flow, slot);
     if (!c) {
@@ -140,12 +168,68 @@ void DpiEngine::classify(Context& c, const decode::PacketView& pkt, flow::Flow& 
                 flow.app_confidence = static_cast<uint8_t>(Confidence::kDpi);
                 flow.dpi_state = kDpiInspecting;
                 ++counters_.detected;
+                if (fallback_) fallback_->release(index_of(c));
                 inspect(c, pkt, flow, dir, slot);
                 return;
             }
         }
     }
-    if (c.candidates == 0 || c.packets >= limits_.max_packets || c.bytes >= limits_.max_bytes) give_up(flow, slot);
+    // None of ours claimed this packet: the fallback (nDPI) sees it too.
+    if (fallback_ && !c.fallback_done) {
+        const FallbackResult r = fallback_->offer(index_of(c), pkt);
+        c.fallback_done = r.done;
+        c.fallback_app = r.app;
+    }
+    const bool fallback_waits = fallback_ && !c.fallback_done;
+    if ((c.candidates == 0 && (c.fallback_app || !fallback_waits)) || c.packets >= limits_.max_packets ||
+        c.bytes >= limits_.max_bytes)
+        give_up(flow, slot);
+}
+
+bool DpiEngine::match_expectation(flow::Flow& flow, TimestampNs now) noexcept {
+    const bool tcp = flow.key.proto == decode::kIpProtoTcp;
+    for (Expected& e : expected_) {
+        if (e.app == kAppUnknown) continue;
+        if (e.expires < now) {
+            e.app = kAppUnknown;
+            --expected_live_;
+            continue;
+        }
+        if (e.tcp != tcp) continue;
+        // Either orientation: the flow table may not have seen the SYN.
+        const bool fwd = flow.server_port() == e.server_port && flow.server_ip() == e.server && flow.client_ip() == e.client;
+        const bool rev = flow.client_port() == e.server_port && flow.client_ip() == e.server && flow.server_ip() == e.client;
+        if (!fwd && !rev) continue;
+        flow.app_proto = e.app;
+        flow.app_confidence = static_cast<uint8_t>(Confidence::kDpi);
+        flow.dpi_state = kDpiDone;
+        e.app = kAppUnknown;
+        --expected_live_;
+        ++counters_.expected;
+        return true;
+    }
+    return false;
+}
+
+void DpiEngine::expect(const Expectation& x) noexcept {
+    const AppId app = registry_.id_of(x.app);
+    if (app == kAppUnknown || x.server_port == 0) return;
+    // A free entry, else the one closest to expiry.
+    Expected* slot = &expected_[0];
+    for (Expected& e : expected_) {
+        if (e.app == kAppUnknown) {
+            slot = &e;
+            break;
+        }
+        if (e.expires < slot->expires) slot = &e;
+    }
+    if (slot->app == kAppUnknown) ++expected_live_;
+    slot->client = x.client;
+    slot->server = x.server;
+    slot->server_port = x.server_port;
+    slot->tcp = x.tcp;
+    slot->app = app;
+    slot->expires = event_ts_ + TimestampNs{x.timeout_s} * 1'000'000'000ull;
 }
 
 void DpiEngine::inspect(Context& c, const decode::PacketView& pkt, flow::Flow& flow, flow::Dir dir,

@@ -9,6 +9,7 @@
 
 #include "dpi/app_event.hpp"
 #include "dpi/latency_table.hpp"
+#include "dpi/ndpi_fallback.hpp"
 #include "dpi/registry.hpp"
 #include "dpi/stream_buffer.hpp"
 
@@ -20,6 +21,8 @@ struct DpiLimits {
     uint32_t max_packets = 32;       // payload packets a flow may take to be classified (nDPI's default)
     uint32_t max_bytes = 16384;      // payload bytes (both directions) to be classified
     bool events = true;              // produce per-transaction events
+    bool fallback = true;            // nDPI looks at flows none of our dissectors claimed
+    uint32_t fallback_flows = 512;   // nDPI flow states per worker (fixed pool)
 };
 
 struct DpiCounters {
@@ -32,8 +35,12 @@ struct DpiCounters {
     uint64_t events = 0;
     uint64_t events_dropped = 0;     // event ring full
     uint64_t events_truncated = 0;   // fields that did not fit an event
+    uint64_t fallback_detected = 0;  // flows named by the nDPI fallback
+    uint64_t expected = 0;           // flows labelled by an expectation (FTP data)
 
     void add(const DpiCounters& o) noexcept {
+        fallback_detected += o.fallback_detected;
+        expected += o.expected;
         detected += o.detected;
         port_labelled += o.port_labelled;
         unknown += o.unknown;
@@ -74,9 +81,22 @@ class DpiEngine final : private EventSink {
     void classify(Context& c, const decode::PacketView& pkt, flow::Flow& flow, flow::Dir dir, uint32_t slot) noexcept;
     void inspect(Context& c, const decode::PacketView& pkt, flow::Flow& flow, flow::Dir dir, uint32_t slot) noexcept;
     void give_up(flow::Flow& flow, uint32_t slot) noexcept;
+    uint32_t index_of(const Context& c) const noexcept;
+    bool match_expectation(flow::Flow& flow, TimestampNs now) noexcept;
     AppEvent* begin_event() noexcept override;
     void commit_event() noexcept override;
     void latency(uint64_t us) noexcept override;
+    void expect(const Expectation& e) noexcept override;
+
+    // Connections dissectors announced (FTP data): small, bounded, entries expire.
+    struct Expected {
+        IpAddr client, server;
+        TimestampNs expires = 0;
+        AppId app = kAppUnknown;   // kAppUnknown = free entry
+        uint16_t server_port = 0;
+        bool tcp = true;
+    };
+    static constexpr size_t kMaxExpected = 32;
 
     const Registry& registry_;
     DpiLimits limits_;
@@ -86,6 +106,9 @@ class DpiEngine final : private EventSink {
     std::unique_ptr<Context[]> contexts_;
     std::unique_ptr<uint8_t[]> stream_storage_;
     std::vector<uint32_t> free_;          // free context indices
+    std::unique_ptr<FallbackClassifier> fallback_;   // null when disabled
+    Expected expected_[kMaxExpected];
+    uint32_t expected_live_ = 0;
     DpiCounters counters_;
     LatencyTable latency_;
     // The event being built, and the flow it belongs to.

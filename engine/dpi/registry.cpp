@@ -1,5 +1,7 @@
 #include "dpi/registry.hpp"
 
+#include "dpi/ndpi_fallback.hpp"
+
 namespace nms::dpi {
 
 // One declaration and one registration line per dissector (dissectors/<name>.cpp).
@@ -7,12 +9,34 @@ std::unique_ptr<Dissector> make_http_dissector();
 std::unique_ptr<Dissector> make_tls_dissector();
 std::unique_ptr<Dissector> make_quic_dissector();
 std::unique_ptr<Dissector> make_dtls_dissector();
+std::unique_ptr<Dissector> make_ssh_dissector();
+std::unique_ptr<Dissector> make_smb_dissector();
+std::unique_ptr<Dissector> make_rdp_dissector();
+std::unique_ptr<Dissector> make_smtp_dissector();
+std::unique_ptr<Dissector> make_ftp_dissector();
+std::unique_ptr<Dissector> make_ftp_data_dissector();
+std::unique_ptr<Dissector> make_pop3_dissector();
+std::unique_ptr<Dissector> make_imap_dissector();
+std::unique_ptr<Dissector> make_mysql_dissector();
+std::unique_ptr<Dissector> make_redis_dissector();
+std::unique_ptr<Dissector> make_mqtt_dissector();
 
 void register_builtin(Registry& r) {
     r.add(make_http_dissector());
     r.add(make_tls_dissector());
     r.add(make_quic_dissector());
     r.add(make_dtls_dissector());
+    r.add(make_ssh_dissector());
+    r.add(make_smb_dissector());
+    r.add(make_rdp_dissector());
+    r.add(make_smtp_dissector());
+    r.add(make_ftp_dissector());
+    r.add(make_ftp_data_dissector());
+    r.add(make_pop3_dissector());
+    r.add(make_imap_dissector());
+    r.add(make_mysql_dissector());
+    r.add(make_redis_dissector());
+    r.add(make_mqtt_dissector());
 }
 
 AppId Registry::add(std::unique_ptr<Dissector> d) {
@@ -30,7 +54,24 @@ AppId Registry::id_of(std::string_view name) const noexcept {
     return kAppUnknown;
 }
 
+AppId Registry::add_name(std::string_view name) {
+    if (const AppId a = extra_id_of(name)) return a;
+    if (extra_.size() >= kMaxExtra) return kAppUnknown;
+    extra_.emplace_back(name);
+    return static_cast<AppId>(kExtraBase + extra_.size() - 1);
+}
+
+AppId Registry::extra_id_of(std::string_view name) const noexcept {
+    for (size_t i = 0; i < extra_.size(); ++i)
+        if (extra_[i] == name) return static_cast<AppId>(kExtraBase + i);
+    return kAppUnknown;
+}
+
 std::string_view Registry::name_of(AppId id) const noexcept {
+    if (id >= kExtraBase) {
+        const size_t i = id - kExtraBase;
+        return i < extra_.size() ? std::string_view(extra_[i]) : std::string_view("unknown");
+    }
     const Dissector* d = get(id);
     return d ? d->info().name : std::string_view("unknown");
 }
@@ -50,6 +91,7 @@ const Registry& builtin_registry() {
     static const Registry r = [] {
         Registry reg;
         register_builtin(reg);
+        register_fallback_names(reg);
         return reg;
     }();
     return r;

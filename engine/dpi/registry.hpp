@@ -3,6 +3,7 @@
 // start-up and read-only afterwards, so workers and the output thread share it.
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -13,11 +14,18 @@ namespace nms::dpi {
 class Registry {
  public:
     static constexpr size_t kMaxDissectors = 64;  // candidate sets are one 64-bit mask
+    // Ids from here on name protocols with no dissector of ours (the nDPI fallback's verdicts).
+    static constexpr AppId kExtraBase = 0x4000;
+    static constexpr size_t kMaxExtra = 0x4000;
 
     // Registers a dissector; returns its id (or kAppUnknown when full or the name exists).
     AppId add(std::unique_ptr<Dissector> d);
 
     [[nodiscard]] AppId id_of(std::string_view name) const noexcept;
+    // Adds a name-only protocol (start-up only); returns its id (>= kExtraBase), or the
+    // existing id of that name, or kAppUnknown when the table is full.
+    AppId add_name(std::string_view name);
+    [[nodiscard]] AppId extra_id_of(std::string_view name) const noexcept;
     // EVE name of an id; "unknown" for kAppUnknown or an id out of range.
     [[nodiscard]] std::string_view name_of(AppId id) const noexcept;
     [[nodiscard]] const Dissector* get(AppId id) const noexcept {
@@ -31,6 +39,7 @@ class Registry {
 
  private:
     std::vector<std::unique_ptr<Dissector>> dissectors_;
+    std::vector<std::string> extra_;
     uint64_t tcp_mask_ = 0;
     uint64_t udp_mask_ = 0;
 };

@@ -147,7 +147,9 @@ void append_flow_event(std::string& out, const pipeline::FlowRecord& rec, const 
         w.Key("app_proto");
         w.String(name.data(), static_cast<rapidjson::SizeType>(name.size()));
         w.Key("app_proto_confidence");
-        w.String(f.app_confidence == static_cast<uint8_t>(dpi::Confidence::kDpi) ? "dpi" : "port");
+        w.String(f.app_confidence == static_cast<uint8_t>(dpi::Confidence::kDpi)    ? "dpi"
+                 : f.app_confidence == static_cast<uint8_t>(dpi::Confidence::kNdpi) ? "ndpi"
+                                                                                    : "port");
     } else if (f.dpi_state != dpi::kDpiNotStarted) {
         w.Key("app_proto");
         w.String("failed");  // payload was seen and nothing recognised it (Suricata's word)

@@ -86,7 +86,9 @@ void Worker::process_batch(PacketChannel& ch, const PacketRef* refs, size_t n) n
             dpi_.latency().record(dpi::kLatencyTcpHandshake, f->server_ip(),
                                   uint64_t{f->rtt_client_us} + f->rtt_server_us);
         }
-        if (f && f->dpi_state != dpi::kDpiDone && !views[i].payload.empty())
+        // DPI sees payload, and the first packets of a new flow (an expected FTP data connection
+        // is recognised from its SYN).
+        if (f && f->dpi_state != dpi::kDpiDone && (!views[i].payload.empty() || f->dpi_state == dpi::kDpiNotStarted))
             dpi_.on_packet(views[i], *f, flows_.slot_of(*f));
     }
 }

@@ -1,6 +1,8 @@
 #pragma once
-// Writes wire bytes as a JSON string: valid UTF-8 passes through, every invalid byte
-// becomes U+FFFD, so hostile names never break the EVE line (RapidJSON writes raw bytes).
+// Text from the wire into JSON: RapidJSON's Writer copies raw bytes, so invalid UTF-8 would
+// make the EVE line unparsable. write_text() passes valid UTF-8 through and replaces every
+// invalid byte with U+FFFD. Render side only (output thread): it may allocate.
+#include <string>
 #include <string_view>
 
 #include "common/bytes.hpp"
@@ -8,9 +10,11 @@
 
 namespace nms::dpi {
 
-void write_json_text(JsonWriter& w, ByteView v);
-inline void write_json_text(JsonWriter& w, std::string_view s) {
-    write_json_text(w, ByteView(reinterpret_cast<const uint8_t*>(s.data()), s.size()));
-}
+// True when `s` is well-formed UTF-8 (no overlongs, surrogates or code points > U+10FFFF).
+bool valid_utf8(std::string_view s) noexcept;
+// `s` with each invalid byte replaced by U+FFFD.
+std::string sanitize_utf8(std::string_view s);
+void write_text(JsonWriter& w, std::string_view s);
+inline void write_text(JsonWriter& w, ByteView v) { write_text(w, v.as_string()); }
 
 }  // namespace nms::dpi

@@ -78,7 +78,7 @@ void write_alpn_list(JsonWriter& w, ByteView list) {
     for (size_t i = 0; i < list.size;) {
         const size_t n = list.u8(i);
         if (n == 0 || !list.has(i + 1, n)) break;
-        write_json_text(w, list.sub(i + 1, n));
+        write_text(w, list.sub(i + 1, n));
         i += 1 + n;
     }
     w.EndArray();
@@ -104,15 +104,15 @@ void render_event(const AppEvent& ev, JsonWriter& w) {
     for (uint8_t k = kSni; k <= kNotAfter; ++k) {
         if (!has[k]) continue;
         w.Key(kText[k][1]);
-        write_json_text(w, f[k]);
+        write_text(w, f[k]);
     }
     if (has[kQuicVersion]) {
         w.Key("version");
-        write_json_text(w, f[kQuicVersion]);
+        write_text(w, f[kQuicVersion]);
     }
     if (has[kUserAgent]) {
         w.Key("ua");
-        write_json_text(w, f[kUserAgent]);
+        write_text(w, f[kUserAgent]);
     }
     if (has[kJa3Hash]) {
         w.Key("ja3");
@@ -121,7 +121,7 @@ void render_event(const AppEvent& ev, JsonWriter& w) {
         write_hash(w, f[kJa3Hash]);
         if (has[kJa3Str]) {
             w.Key("string");
-            write_json_text(w, f[kJa3Str]);
+            write_text(w, f[kJa3Str]);
         }
         w.EndObject();
     }
@@ -132,13 +132,13 @@ void render_event(const AppEvent& ev, JsonWriter& w) {
         write_hash(w, f[kJa3sHash]);
         if (has[kJa3sStr]) {
             w.Key("string");
-            write_json_text(w, f[kJa3sStr]);
+            write_text(w, f[kJa3sStr]);
         }
         w.EndObject();
     }
     if (has[kJa4]) {
         w.Key("ja4");
-        write_json_text(w, f[kJa4]);
+        write_text(w, f[kJa4]);
     }
     if (has[kClientAlpn]) {
         w.Key("client_alpns");
@@ -147,7 +147,7 @@ void render_event(const AppEvent& ev, JsonWriter& w) {
     if (has[kServerAlpn]) {
         w.Key("server_alpns");
         w.StartArray();
-        write_json_text(w, f[kServerAlpn]);
+        write_text(w, f[kServerAlpn]);
         w.EndArray();
     }
     w.EndObject();

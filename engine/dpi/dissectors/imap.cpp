@@ -1,0 +1,108 @@
+// IMAP (143): classification and one EVE "imap" event per client command {tag, command,
+// (LOGIN) user}; STARTTLS ends inspection. Literals and responses are not parsed.
+#include "dpi/dissector.hpp"
+#include "dpi/dissectors/json_text.hpp"
+#include "dpi/dissectors/line_parse.hpp"
+
+namespace nms::dpi {
+namespace {
+
+enum Field : uint8_t { kTag, kCommand, kUser };
+
+struct ImapState {
+    uint8_t mid_line[2];
+    uint16_t events;
+};
+
+constexpr uint16_t kMaxEvents = 256;
+
+class ImapDissector final : public Dissector {
+ public:
+    const DissectorInfo& info() const noexcept override { return info_; }
+
+    Verdict probe(const ProbeInput& in) const noexcept override {
+        if (!in.tcp) return Verdict::kExcluded;
+        const std::string_view d = in.data.as_string();
+        if (in.dir == flow::kToClient) {
+            static constexpr std::string_view kWords[] = {"* OK", "* PREAUTH", "* BYE"};
+            const int m = lines::match_words(d, kWords);
+            if (m != 1) return m == 0 ? Verdict::kNeedMore : Verdict::kExcluded;
+            if (in.server_port == 143) return Verdict::kDetected;
+            const lines::Line l = lines::next_line(d);
+            if (l.taken == 0) return d.size() < 512 ? Verdict::kNeedMore : Verdict::kExcluded;
+            return lines::icontains(l.text, "IMAP") ? Verdict::kDetected : Verdict::kExcluded;
+        }
+        const lines::Line l = lines::next_line(d);
+        if (l.taken == 0) return d.size() < 64 ? Verdict::kNeedMore : Verdict::kExcluded;
+        std::string_view tag, rest, verb, arg;
+        lines::split_command(l.text, tag, rest);
+        lines::split_command(rest, verb, arg);
+        if (tag.empty() || tag.size() > 16) return Verdict::kExcluded;
+        static constexpr std::string_view kVerbs[] = {"CAPABILITY", "LOGIN", "STARTTLS", "AUTHENTICATE", "SELECT",
+                                                      "ID", "NOOP"};
+        for (auto v : kVerbs)
+            if (lines::iequals(verb, v)) return Verdict::kDetected;
+        return Verdict::kExcluded;
+    }
+
+    InspectResult inspect(const InspectInput& in, std::span<uint8_t> state, EventSink& events) const noexcept override {
+        auto& s = *reinterpret_cast<ImapState*>(state.data());
+        std::string_view d = in.data.as_string();
+        if (in.dir == flow::kToClient) return {static_cast<uint32_t>(d.size()), s.events >= kMaxEvents};
+        uint32_t consumed = 0;
+        if (in.stream_gap) s.mid_line[0] = 1;
+        while (!d.empty()) {
+            const lines::Line l = lines::next_line(d);
+            if (l.taken == 0) {
+                if (d.size() >= 2048) {
+                    s.mid_line[0] = 1;
+                    consumed += static_cast<uint32_t>(d.size());
+                }
+                break;
+            }
+            d.remove_prefix(l.taken);
+            consumed += static_cast<uint32_t>(l.taken);
+            if (s.mid_line[0]) {
+                s.mid_line[0] = 0;
+                continue;
+            }
+            std::string_view tag, rest, verb, arg;
+            lines::split_command(l.text, tag, rest);
+            lines::split_command(rest, verb, arg);
+            if (verb.empty() || s.events >= kMaxEvents) continue;
+            ++s.events;
+            if (AppEvent* ev = events.begin_event()) {
+                EventWriter w(*ev);
+                w.str(kTag, tag.substr(0, 32));
+                w.str(kCommand, verb.substr(0, 32));
+                if (lines::iequals(verb, "LOGIN")) w.str(kUser, arg.substr(0, arg.find(' ')).substr(0, 128));
+                events.commit_event();
+            }
+            if (lines::iequals(verb, "STARTTLS")) return {static_cast<uint32_t>(in.data.size), true};
+        }
+        return {consumed, s.events >= kMaxEvents};
+    }
+
+    void render(const AppEvent& ev, JsonWriter& w) const override {
+        w.StartObject();
+        EventReader r(ev);
+        uint8_t key;
+        ByteView v;
+        static constexpr const char* kNames[] = {"tag", "command", "user"};
+        while (r.next(key, v)) {
+            if (key >= std::size(kNames)) continue;
+            w.Key(kNames[key]);
+            write_text(w, v);
+        }
+        w.EndObject();
+    }
+
+ private:
+    DissectorInfo info_{"imap", kTcp, {143, 0, 0, 0, 0, 0}, sizeof(ImapState), true};
+};
+
+}  // namespace
+
+std::unique_ptr<Dissector> make_imap_dissector() { return std::make_unique<ImapDissector>(); }
+
+}  // namespace nms::dpi
