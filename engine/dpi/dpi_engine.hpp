@@ -65,6 +65,8 @@ class DpiEngine final : private EventSink {
     [[nodiscard]] const LatencyTable& latency() const noexcept { return latency_; }
     [[nodiscard]] const Registry& registry() const noexcept { return registry_; }
     [[nodiscard]] size_t memory_bytes() const noexcept;
+    // Where dissectors' device facts go (the worker's DeviceShard); null = dropped.
+    void set_device_sink(DeviceFactSink* sink) noexcept { device_sink_ = sink; }
 
  private:
     struct Context;
@@ -77,6 +79,7 @@ class DpiEngine final : private EventSink {
     AppEvent* begin_event() noexcept override;
     void commit_event() noexcept override;
     void latency(uint64_t us) noexcept override;
+    void device_fact(DeviceFact kind, std::string_view value) noexcept override;
 
     const Registry& registry_;
     DpiLimits limits_;
@@ -93,6 +96,8 @@ class DpiEngine final : private EventSink {
     const flow::Flow* event_flow_ = nullptr;
     TimestampNs event_ts_ = 0;
     bool event_to_server_ = true;
+    const decode::PacketView* event_pkt_ = nullptr;  // packet being inspected (null in finish())
+    DeviceFactSink* device_sink_ = nullptr;
 };
 
 }  // namespace nms::dpi
