@@ -11,6 +11,7 @@
 
 #include <atomic>
 
+#include "devices/local_nets.hpp"
 #include "capture/capture_source.hpp"
 #include "config/config.hpp"
 #include "output/eve_writer.hpp"
@@ -55,6 +56,8 @@ class Engine {
     [[nodiscard]] bool offline() const noexcept { return !cfg_.capture.pcap_file.empty(); }
 
  private:
+    void setup_devices();
+    void save_site_fingerprints();
     std::optional<std::string> open_sources(std::vector<std::unique_ptr<capture::CaptureSource>>& out);
     std::vector<int> plan_cpus(size_t captures, size_t workers) const;
 
@@ -68,6 +71,7 @@ class Engine {
     std::unique_ptr<output::EveWriter> eve_;
     std::unique_ptr<output::OutputThread> output_;
     std::unique_ptr<stats::StatsThread> stats_;
+    std::unique_ptr<devices::LocalNets> local_nets_;  // read by workers; outlives them
     uint64_t started_mono_ = 0;
     bool started_ = false;
     bool shut_down_ = false;

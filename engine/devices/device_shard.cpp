@@ -138,7 +138,7 @@ void DeviceShard::add_ip(PartialDevice& d, const IpAddr& ip) noexcept {
 
 void DeviceShard::add_fact(PartialDevice& d, uint8_t kind, std::string_view value, TimestampNs ts) noexcept {
     if (value.empty()) return;
-    FixedText<96> t;
+    FixedText<160> t;
     t.set(value);
     int oldest_same = -1, oldest = -1;
     for (uint8_t i = 0; i < d.n_facts; ++i) {

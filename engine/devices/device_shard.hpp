@@ -65,7 +65,7 @@ const char* fact_kind_name(uint8_t kind) noexcept;
 
 struct FactSlot {
     uint8_t kind = 0;
-    FixedText<96> value;
+    FixedText<160> value;       // long enough for most User-Agents
     TimestampNs ts = 0;
 };
 
