@@ -70,7 +70,7 @@ void DeviceShard::touch(uint32_t i, TimestampNs ts) noexcept {
     PartialDevice& d = devices_[i];
     if (ts > d.last_ns) d.last_ns = ts;
     if (lru_head_ == i) return;
-    unlink_lru(i);
+    if (links_[i].lru_prev != kNil) unlink_lru(i);  // linked and not at the head (new slots are unlinked)
     links_[i].lru_next = lru_head_;
     if (lru_head_ != kNil) links_[lru_head_].lru_prev = i;
     lru_head_ = i;
