@@ -1,6 +1,7 @@
 #include "app/engine.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <stdexcept>
 #include <thread>
 
@@ -11,6 +12,7 @@
 #include "common/time.hpp"
 #include "config/config_reload.hpp"
 #include "config/thread_plan.hpp"
+#include "devices/device_table.hpp"
 #include "gen/generator_source.hpp"
 #include "output/eve_format.hpp"
 
@@ -92,6 +94,7 @@ std::optional<std::string> Engine::open() {
                 channels_.push_back(std::make_unique<pipeline::PacketChannel>(
                     ring, plan.ring_bytes, sources[c]->link_type(), doorbells_[w].get()));
 
+        if (cfg_.devices.enabled) local_nets_ = std::make_unique<devices::LocalNets>(cfg_.devices.local_networks);
         for (size_t w = 0; w < n_workers; ++w) {
             pipeline::WorkerOptions o;
             o.id = static_cast<uint32_t>(w);
@@ -105,6 +108,8 @@ std::optional<std::string> Engine::open() {
             o.flow_id_stride = static_cast<uint32_t>(n_workers);
             o.cpu = threads.worker_cpus[w];
             o.offline = replay;
+            o.max_devices = cfg_.devices.enabled ? cfg_.devices.max_devices : 0;
+            o.local_nets = local_nets_.get();
             std::vector<pipeline::PacketChannel*> in;
             for (size_t c = 0; c < n_cap; ++c) in.push_back(channels_[c * n_workers + w].get());
             workers_.push_back(std::make_unique<pipeline::Worker>(o, std::move(in), *doorbells_[w], control_));
@@ -133,6 +138,7 @@ std::optional<std::string> Engine::open() {
     eve_stats_.store(cfg_.output.eve_stats);
     stats_ = std::make_unique<stats::StatsThread>(
         cfg_.stats.interval_ms, cfg_.stats.history_seconds * 1000 / cfg_.stats.interval_ms, ws, cs, control_);
+    if (cfg_.devices.enabled) setup_devices();
     // A replay running as fast as possible logs stats once, at the end; live and paced
     // replays log every tick.
     const bool stats_every_tick = !replay || cfg_.capture.replay_speed > 0;
@@ -148,6 +154,49 @@ std::optional<std::string> Engine::open() {
     log::info("engine: %zu capture thread(s), %zu worker(s), rings of %u packets; %s", n_cap, n_workers, ring,
               plan.describe().c_str());
     return std::nullopt;
+}
+
+void Engine::setup_devices() {
+    const auto& dc = cfg_.devices;
+    auto oui = std::make_shared<devices::OuiDb>();
+    for (const std::string* f : {&dc.oui_file, &dc.oui_mam_file, &dc.oui36_file}) {
+        if (f->empty()) continue;
+        if (oui->load_file(*f) < 0) log::warn("devices: cannot read %s: no vendor names from it (Debian: ieee-data)", f->c_str());
+    }
+    auto p0f = std::make_shared<devices::P0fDb>();
+    const std::string site = cfg_.storage.data_dir + "/site.fp";
+    // The site's learned signatures belong to its live traffic: a replay (or the demo) of
+    // someone else's capture neither uses nor changes them, so its results do not depend on
+    // what this machine saw before.
+    if (dc.site_fingerprints && site_data_in_use()) {
+        const long n = p0f->load_file(site, true);
+        if (n > 0) log::info("devices: %ld site signature(s) from %s", n, site.c_str());
+    }
+    if (!dc.p0f_file.empty() && p0f->load_file(dc.p0f_file) < 0)
+        log::warn("devices: cannot read %s: no TCP OS fingerprints (Debian: p0f)", dc.p0f_file.c_str());
+    auto merger = std::make_unique<devices::DeviceMerger>(dc.max_devices, oui, p0f, dc.site_fingerprints);
+    stats::StatsThread::DeviceListener listener;
+    if (eve_) {
+        listener = [eve = eve_.get()](const devices::DeviceEvent& ev) {
+            std::string line;
+            output::append_device_event(line, ev);
+            line.push_back('\n');
+            eve->write(line);
+        };
+    }
+    stats_->set_devices(std::move(merger), std::move(listener));
+}
+
+bool Engine::site_data_in_use() const noexcept { return !offline() && !cfg_.demo; }
+
+void Engine::save_site_fingerprints() {
+    const devices::DeviceMerger* m = stats_ ? stats_->devices() : nullptr;
+    if (!m || !cfg_.devices.site_fingerprints || !site_data_in_use() || m->site_signatures().empty()) return;
+    const std::string path = cfg_.storage.data_dir + "/site.fp";
+    std::error_code ec;
+    std::filesystem::create_directories(cfg_.storage.data_dir, ec);
+    if (!m->save_site(path)) log::warn("devices: cannot write %s: learned signatures not kept", path.c_str());
+    else log::info("devices: %zu learned signature(s) saved to %s", m->site_signatures().size(), path.c_str());
 }
 
 void Engine::start() {
@@ -181,6 +230,7 @@ RunSummary Engine::shutdown() {
         eve_->write(line);
         eve_->flush();
     }
+    save_site_fingerprints();
     summary_.packets = snap->traffic.packets;
     summary_.bytes = snap->traffic.bytes;
     summary_.flows = output_->flows_written();

@@ -11,6 +11,7 @@
 
 #include <atomic>
 
+#include "devices/local_nets.hpp"
 #include "capture/capture_source.hpp"
 #include "config/config.hpp"
 #include "output/eve_writer.hpp"
@@ -53,8 +54,12 @@ class Engine {
     [[nodiscard]] stats::SnapshotPtr latest_snapshot() const;
     [[nodiscard]] const config::Config& config() const noexcept { return cfg_; }
     [[nodiscard]] bool offline() const noexcept { return !cfg_.capture.pcap_file.empty(); }
+    // Whether state learned about this site (site.fp) is read and written: live capture only.
+    [[nodiscard]] bool site_data_in_use() const noexcept;
 
  private:
+    void setup_devices();
+    void save_site_fingerprints();
     std::optional<std::string> open_sources(std::vector<std::unique_ptr<capture::CaptureSource>>& out);
 
     config::Config cfg_;
@@ -67,6 +72,7 @@ class Engine {
     std::unique_ptr<output::EveWriter> eve_;
     std::unique_ptr<output::OutputThread> output_;
     std::unique_ptr<stats::StatsThread> stats_;
+    std::unique_ptr<devices::LocalNets> local_nets_;  // read by workers; outlives them
     uint64_t started_mono_ = 0;
     bool started_ = false;
     bool shut_down_ = false;

@@ -91,6 +91,22 @@ struct StorageConfig {
     bool operator==(const StorageConfig&) const = default;
 };
 
+struct DevicesConfig {
+    bool enabled = true;
+    // Networks whose hosts are local: a device per MAC there; elsewhere the MAC is a router's
+    // and a device is tracked per IP. Empty = RFC 1918, RFC 4193 fc00::/7 and link-local.
+    std::vector<std::string> local_networks = {"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
+                                               "169.254.0.0/16", "fc00::/7", "fe80::/10"};
+    uint32_t max_devices = 4096;           // per worker and in the merged table; longest idle evicted
+    std::string oui_file = "/usr/share/ieee-data/oui.csv";     // IEEE MA-L; missing = no vendors
+    std::string oui_mam_file = "/usr/share/ieee-data/mam.csv"; // MA-M (/28), optional
+    std::string oui36_file = "/usr/share/ieee-data/oui36.csv"; // MA-S (/36), optional
+    std::string p0f_file = "/etc/p0f/p0f.fp";                  // p0f signature database
+    bool site_fingerprints = true;         // learn <data_dir>/site.fp from devices of known OS
+    std::string geoip_mmdb;                // MaxMind DB for external peers; "" = off
+    bool operator==(const DevicesConfig&) const = default;
+};
+
 struct Config {
     CaptureConfig capture;
     PipelineConfig pipeline;
@@ -101,6 +117,7 @@ struct Config {
     LogConfig log;
     ApiConfig api;
     StorageConfig storage;
+    DevicesConfig devices;
     bool demo = false;                     // --demo: generated traffic, no NIC, no privileges
     std::string path;                      // file it was loaded from ("" = built-in defaults)
 

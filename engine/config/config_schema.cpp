@@ -250,6 +250,44 @@ void load_cpu_list(const KeySpec& spec, const toml::node& node, Config& cfg, Err
     if (ok) field<Ms...>(cfg) = std::move(out);
 }
 
+// "10.0.0.0/8", "fe80::/10": an address literal and a prefix length that fits its family.
+bool valid_cidr(std::string_view text) {
+    const size_t slash = text.find('/');
+    if (slash == std::string_view::npos) return false;
+    const auto ip = IpAddr::parse(text.substr(0, slash));
+    if (!ip) return false;
+    const std::string_view len = text.substr(slash + 1);
+    if (len.empty() || len.size() > 3) return false;
+    int n = 0;
+    for (char ch : len) {
+        if (ch < '0' || ch > '9') return false;
+        n = n * 10 + (ch - '0');
+    }
+    return n <= (ip->is_v4() ? 32 : 128);
+}
+
+template <auto... Ms>
+void load_cidr_list(const KeySpec& spec, const toml::node& node, Config& cfg, ErrorSink& sink) {
+    const auto* arr = node.as_array();
+    if (arr == nullptr) return type_error(spec, node, "an array of CIDR strings", sink);
+    std::vector<std::string> out;
+    bool ok = true;
+    for (size_t i = 0; i < arr->size(); ++i) {
+        const std::string key = std::string(spec.key) + "[" + std::to_string(i) + "]";
+        const toml::node& el = *arr->get(i);
+        const std::string* s = checked_string(spec, el, sink, key);
+        if (s == nullptr) {
+            ok = false;
+        } else if (!valid_cidr(*s)) {
+            value_error(spec, el, quote(*s), "is not ADDRESS/PREFIX", sink, key);
+            ok = false;
+        } else {
+            out.push_back(*s);
+        }
+    }
+    if (ok) field<Ms...>(cfg) = std::move(out);
+}
+
 // ---- printing ------------------------------------------------------------------------------
 
 template <typename T>
@@ -331,6 +369,10 @@ struct CpuList {
     static constexpr LoadFn fn = &load_cpu_list<Ms...>;
 };
 template <auto... Ms>
+struct CidrList {
+    static constexpr LoadFn fn = &load_cidr_list<Ms...>;
+};
+template <auto... Ms>
 struct Method {
     static constexpr LoadFn fn = &load_method<Ms...>;
 };
@@ -402,6 +444,17 @@ const KeySpec kSpecs[] = {
     bool_key<&C::api, &ApiConfig::enabled>("api.enabled", kRestart),
     custom_key<Kind::kListen, Listen, &C::api, &ApiConfig::listen>("api.listen", kRestart, 1, 128),
     string_key<&C::storage, &StorageConfig::data_dir>("storage.data_dir", kRestart, 1, kPathMax),
+
+    bool_key<&C::devices, &DevicesConfig::enabled>("devices.enabled", kRestart),
+    custom_key<Kind::kCidrList, CidrList, &C::devices, &DevicesConfig::local_networks>("devices.local_networks",
+                                                                                      kRestart, 1, 64),
+    uint_key<&C::devices, &DevicesConfig::max_devices>("devices.max_devices", kRestart, 16, int64_t{1} << 20),
+    string_key<&C::devices, &DevicesConfig::oui_file>("devices.oui_file", kRestart, 0, kPathMax),
+    string_key<&C::devices, &DevicesConfig::oui_mam_file>("devices.oui_mam_file", kRestart, 0, kPathMax),
+    string_key<&C::devices, &DevicesConfig::oui36_file>("devices.oui36_file", kRestart, 0, kPathMax),
+    string_key<&C::devices, &DevicesConfig::p0f_file>("devices.p0f_file", kRestart, 0, kPathMax),
+    bool_key<&C::devices, &DevicesConfig::site_fingerprints>("devices.site_fingerprints", kRestart),
+    string_key<&C::devices, &DevicesConfig::geoip_mmdb>("devices.geoip_mmdb", kRestart, 0, kPathMax),
 };
 
 #undef NMS_TMO
@@ -474,6 +527,8 @@ std::string accepted_text(const KeySpec& spec) {
             return "distinct interface names of 1..15 characters";
         case Kind::kCpuList:
             return "distinct CPU numbers 0.." + std::to_string(configured_cpus() - 1);
+        case Kind::kCidrList:
+            return "CIDR strings such as \"10.0.0.0/8\" or \"fc00::/7\"";
         case Kind::kString:
         case Kind::kMethod:
             break;

@@ -63,6 +63,7 @@ DecodeStatus dispatch_ethertype(DecodeContext& c, uint16_t ethertype, uint32_t o
         default:
             break;
     }
+    c.pv.l3_off = off16(off);  // where a non-IP payload starts (LLDP, CDP), for device discovery
     if (ethertype < 0x0600) return non_ip(c, L3::kOther);  // 802.3 length: LLC/SNAP (STP, CDP, ...)
     if (!is_known_non_ip(ethertype)) set_event(c.pv, DecodeEvent::kUnknownEthertype);
     return non_ip(c, L3::kOther);

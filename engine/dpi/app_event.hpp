@@ -15,6 +15,7 @@
 #include "common/bytes.hpp"
 #include "decode/flow_key.hpp"
 #include "dpi/app_id.hpp"
+#include "dpi/device_fact.hpp"
 
 namespace nms::dpi {
 
@@ -110,6 +111,11 @@ class EventSink {
     // A transaction's latency (request -> response as the monitor saw it), in microseconds:
     // goes into the per-protocol and per-server histograms (P50/P95/P99 in stats).
     virtual void latency(uint64_t us) noexcept { (void)us; }
+    // Something learned about the sending device (see device_fact.hpp for each kind's value).
+    virtual void device_fact(DeviceFact kind, std::string_view value) noexcept {
+        (void)kind;
+        (void)value;
+    }
 };
 
 }  // namespace nms::dpi

@@ -239,9 +239,11 @@ void DpiEngine::inspect(Context& c, const decode::PacketView& pkt, flow::Flow& f
     event_flow_ = &flow;
     event_ts_ = pkt.ts_ns;
     event_to_server_ = dir == flow::kToServer;
+    event_pkt_ = &pkt;
     const InspectInput in{s.data(), dir, pkt, flow, pkt.is_tcp(), s.take_gap()};
     const InspectResult r = d->inspect(in, std::span<uint8_t>(c.state, d->info().state_bytes), *this);
     event_flow_ = nullptr;
+    event_pkt_ = nullptr;
     s.consume(r.consumed);
     // A full buffer the dissector cannot use would stall it forever: drop it and resync.
     if (!r.done && s.full() && r.consumed == 0) {
@@ -274,6 +276,10 @@ void DpiEngine::on_flow_end(flow::Flow& record, uint32_t slot) noexcept {
 
 void DpiEngine::latency(uint64_t us) noexcept {
     if (event_flow_) latency_.record(event_flow_->app_proto, event_flow_->server_ip(), us);
+}
+
+void DpiEngine::device_fact(DeviceFact kind, std::string_view value) noexcept {
+    if (device_sink_ && event_flow_ && !value.empty()) device_sink_->device_fact(kind, value, event_pkt_, *event_flow_);
 }
 
 AppEvent* DpiEngine::begin_event() noexcept {

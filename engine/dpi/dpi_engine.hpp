@@ -72,6 +72,8 @@ class DpiEngine final : private EventSink {
     [[nodiscard]] const LatencyTable& latency() const noexcept { return latency_; }
     [[nodiscard]] const Registry& registry() const noexcept { return registry_; }
     [[nodiscard]] size_t memory_bytes() const noexcept;
+    // Where dissectors' device facts go (the worker's DeviceShard); null = dropped.
+    void set_device_sink(DeviceFactSink* sink) noexcept { device_sink_ = sink; }
 
  private:
     struct Context;
@@ -97,6 +99,7 @@ class DpiEngine final : private EventSink {
         bool tcp = true;
     };
     static constexpr size_t kMaxExpected = 32;
+    void device_fact(DeviceFact kind, std::string_view value) noexcept override;
 
     const Registry& registry_;
     DpiLimits limits_;
@@ -116,6 +119,8 @@ class DpiEngine final : private EventSink {
     const flow::Flow* event_flow_ = nullptr;
     TimestampNs event_ts_ = 0;
     bool event_to_server_ = true;
+    const decode::PacketView* event_pkt_ = nullptr;  // packet being inspected (null in finish())
+    DeviceFactSink* device_sink_ = nullptr;
 };
 
 }  // namespace nms::dpi

@@ -31,6 +31,26 @@ void put_flags(Writer& w, const char* key, uint8_t flags) {
     w.String(hex);
 }
 
+// Device facts are raw bytes from the wire: keep valid UTF-8, replace anything else with '?'.
+void put_text(Writer& w, std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (size_t i = 0; i < s.size();) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+        bool ok = n > 0 && i + n <= s.size() && !(n == 2 && c < 0xc2);
+        for (size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
+        if (ok) {
+            out.append(s.substr(i, n));
+            i += n;
+        } else {
+            out.push_back('?');
+            ++i;
+        }
+    }
+    w.String(out.c_str(), static_cast<rapidjson::SizeType>(out.size()));
+}
+
 const char* tunnel_name(uint8_t t) {
     switch (static_cast<decode::TunnelType>(t)) {
         case decode::TunnelType::kGre: return "gre";
@@ -247,6 +267,16 @@ void append_stats_event(std::string& out, const stats::Snapshot& s) {
     w.Key("uptime");
     w.Uint64(static_cast<uint64_t>(s.uptime_s));
 
+    w.Key("devices");
+    w.StartObject();
+    w.Key("total");
+    w.Uint64(s.device_counters.devices);
+    w.Key("evicted");
+    w.Uint64(s.device_counters.evicted + s.device_counters.shard_evicted);
+    w.Key("events");
+    w.Uint64(s.device_counters.events);
+    w.EndObject();
+
     w.Key("capture");
     w.StartObject();
     uint64_t kp = 0;
@@ -415,6 +445,140 @@ void append_stats_event(std::string& out, const stats::Snapshot& s) {
         w.EndObject();
     }
     w.EndArray();
+    w.EndObject();
+    w.EndObject();
+    out.append(sb.GetString(), sb.GetSize());
+}
+
+void append_device_event(std::string& out, const devices::DeviceEvent& ev) {
+    const devices::Device& d = ev.device;
+    rapidjson::StringBuffer sb;
+    Writer w(sb);
+    w.StartObject();
+    w.Key("timestamp");
+    put_time(w, ev.ts);
+    w.Key("event_type");
+    w.String("device");
+    w.Key("device");
+    w.StartObject();
+    w.Key("event");
+    w.String(ev.discovered ? "discovered" : "changed");
+    if (!ev.changes.empty()) {
+        w.Key("changes");
+        w.StartArray();
+        for (const auto& c : ev.changes) w.String(c.c_str());
+        w.EndArray();
+    }
+    w.Key("key");
+    w.String(d.key.kind == devices::DeviceKey::kMac ? "mac" : "ip");
+    if (!d.mac.empty()) {
+        w.Key("mac");
+        w.String(d.mac.c_str());
+        w.Key("vendor");
+        put_text(w, d.vendor);
+        w.Key("mac_locally_administered");
+        w.Bool(d.mac_local_admin);
+    }
+    w.Key("local");
+    w.Bool(d.local);
+    w.Key("ips");
+    w.StartArray();
+    for (const auto& ip : d.ips) put_ip(w, ip);
+    w.EndArray();
+    w.Key("first_seen");
+    put_time(w, d.first_ns);
+    w.Key("last_seen");
+    put_time(w, d.last_ns);
+    w.Key("packets_out");
+    w.Uint64(d.packets_out);
+    w.Key("bytes_out");
+    w.Uint64(d.bytes_out);
+    w.Key("packets_in");
+    w.Uint64(d.packets_in);
+    w.Key("bytes_in");
+    w.Uint64(d.bytes_in);
+    if (!d.hostnames.empty()) {
+        w.Key("hostnames");
+        w.StartArray();
+        for (const auto& h : d.hostnames) put_text(w, h);
+        w.EndArray();
+    }
+    if (!d.os.empty()) {
+        w.Key("os");
+        put_text(w, d.os);
+        w.Key("os_class");
+        put_text(w, d.os_class);
+        w.Key("os_confidence");
+        w.Uint(d.os_confidence);
+    }
+    if (!d.os_evidence.empty()) {
+        w.Key("os_evidence");
+        w.StartArray();
+        for (const auto& e : d.os_evidence) {
+            w.StartObject();
+            w.Key("signal");
+            w.String(e.signal.c_str());
+            w.Key("value");
+            put_text(w, e.value);
+            w.Key("os");
+            put_text(w, e.os);
+            w.Key("confidence");
+            w.Uint(e.confidence);
+            w.Key("timestamp");
+            put_time(w, e.ts);
+            w.EndObject();
+        }
+        w.EndArray();
+    }
+    if (!d.tcp_signatures.empty()) {
+        w.Key("tcp_signatures");
+        w.StartArray();
+        for (const auto& s : d.tcp_signatures) w.String(s.c_str());
+        w.EndArray();
+    }
+    if (!d.attributes.empty()) {
+        w.Key("attributes");
+        w.StartObject();
+        for (const auto& [k, vals] : d.attributes) {
+            w.Key(k.c_str());
+            w.StartArray();
+            for (const auto& v : vals) put_text(w, v);
+            w.EndArray();
+        }
+        w.EndObject();
+    }
+    if (!d.peers.empty()) {
+        static constexpr const char* kRel[] = {"outbound", "inbound", "lateral"};
+        w.Key("peers");
+        w.StartArray();
+        for (const auto& p : d.peers) {
+            w.StartObject();
+            w.Key("ip");
+            put_ip(w, p.ip);
+            w.Key("relation");
+            w.String(kRel[static_cast<size_t>(p.relation)]);
+            w.Key("connections");
+            w.Uint(p.connections);
+            w.Key("packets_out");
+            w.Uint64(p.packets_out);
+            w.Key("bytes_out");
+            w.Uint64(p.bytes_out);
+            w.Key("packets_in");
+            w.Uint64(p.packets_in);
+            w.Key("bytes_in");
+            w.Uint64(p.bytes_in);
+            if (p.rtt_us) {
+                w.Key("rtt_us");
+                w.Uint(p.rtt_us);
+            }
+            if (!p.name.empty()) {
+                w.Key("name");
+                put_text(w, p.name);
+            }
+            w.EndObject();
+        }
+        w.EndArray();
+    }
     w.EndObject();
     w.EndObject();
     out.append(sb.GetString(), sb.GetSize());

@@ -18,6 +18,8 @@ void append_flow_event(std::string& out, const pipeline::FlowRecord& rec, const 
 // A per-transaction event ("dns", "http", "tls", ...), rendered by the dissector that wrote it.
 void append_app_event(std::string& out, const dpi::AppEvent& ev, const dpi::Registry& registry);
 void append_stats_event(std::string& out, const stats::Snapshot& snap);
+// event_type "device": a device discovered or changed (new IP, new hostname, OS change).
+void append_device_event(std::string& out, const devices::DeviceEvent& ev);
 
 // IANA-style protocol name as Suricata prints it ("TCP", "UDP", "ICMP", "IPv6-ICMP", or the number).
 const char* proto_name(uint8_t proto, char (&buf)[4]) noexcept;

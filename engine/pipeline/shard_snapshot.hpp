@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/ip_addr.hpp"
+#include "devices/device_shard.hpp"
 #include "flow/flow.hpp"
 #include "dpi/dpi_engine.hpp"
 #include "flow/flow_table.hpp"
@@ -45,6 +46,8 @@ struct ShardSnapshot {
     uint64_t alive_ns = 0;           // cumulative time since the worker started
     std::vector<TalkerDelta> talkers;   // top hosts of the interval on this shard
     std::vector<FlowSummary> top_flows; // top flows of the interval on this shard
+    std::vector<devices::PartialDevice> devices;  // devices changed since the previous snapshot
+    devices::DeviceShardCounters device_counters; // cumulative
 };
 
 using ShardSnapshotRing = boost::lockfree::spsc_queue<ShardSnapshot*>;

@@ -49,6 +49,10 @@ void Worker::maybe_snapshot(bool force) noexcept {
 
     try {
         snap->latency = std::make_unique<dpi::LatencyTable>(dpi_.latency());
+        if (devices_) {
+            devices_->take_dirty(snap->devices);
+            snap->device_counters = devices_->counters();
+        }
         // Walk the flows touched since the last snapshot and charge what they moved since
         // then to the flow and to both endpoints.
         std::unordered_map<IpAddr, TalkerDelta, IpAddrHash> hosts;

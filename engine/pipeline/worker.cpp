@@ -23,7 +23,12 @@ Worker::Worker(const WorkerOptions& opts, std::vector<PacketChannel*> inbound, D
       flows_(opts.flow_capacity, opts.timeouts, opts.id, opts.flow_id_stride),
       records_(opts.record_ring),
       app_events_(opts.event_ring),
-      dpi_(dpi::builtin_registry(), opts.flow_capacity, opts.dpi, &app_events_, opts.offline) {}
+      dpi_(dpi::builtin_registry(), opts.flow_capacity, opts.dpi, &app_events_, opts.offline) {
+    if (opts.max_devices && opts.local_nets) {
+        devices_ = std::make_unique<devices::DeviceShard>(opts.max_devices, *opts.local_nets);
+        dpi_.set_device_sink(devices_.get());
+    }
+}
 
 Worker::~Worker() { join(); }
 
@@ -71,6 +76,7 @@ void Worker::process_batch(PacketChannel& ch, const PacketRef* refs, size_t n) n
         decode::decode_packet(link, ch.bytes(r.offset), r.caplen, r.wirelen, r.ts_ns, v);
         traffic_.count(v);
         if (r.ts_ns > last_pkt_ts_) last_pkt_ts_ = r.ts_ns;
+        if (v.status == decode::DecodeStatus::kNonIp && devices_) devices_->on_l2(v);  // ARP, LLDP, CDP
         if (v.status == decode::DecodeStatus::kFlow) {
             hashes[i] = decode::flow_hash(v.key);
             flows_.prefetch_index(hashes[i]);
@@ -81,6 +87,7 @@ void Worker::process_batch(PacketChannel& ch, const PacketRef* refs, size_t n) n
     for (size_t i = 0; i < n; ++i) {
         if (views[i].status != decode::DecodeStatus::kFlow) continue;
         flow::Flow* f = flows_.process(views[i], *this);
+        if (devices_) devices_->on_packet(views[i], f);
         if (f && f->has_rtt && !(f->worker_bits & kHandshakeRecorded)) {
             f->worker_bits |= kHandshakeRecorded;
             dpi_.latency().record(dpi::kLatencyTcpHandshake, f->server_ip(),

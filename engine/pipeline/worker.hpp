@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "devices/device_shard.hpp"
 #include "dpi/dpi_engine.hpp"
 #include "flow/flow_table.hpp"
 #include "pipeline/doorbell.hpp"
@@ -29,6 +30,8 @@ struct WorkerOptions {
     uint32_t record_ring = 1u << 14;
     dpi::DpiLimits dpi;
     uint32_t event_ring = 4096;      // app events (DNS, HTTP, TLS, ...) waiting for the output thread
+    uint32_t max_devices = 0;        // device shard capacity; 0 = no device tracking
+    const devices::LocalNets* local_nets = nullptr;  // required when max_devices > 0; outlives the worker
 };
 
 // Signals from the engine to its workers, shared read-only by all of them.
@@ -95,6 +98,7 @@ class Worker final : private flow::FlowEndSink {
     FlowRecordRing records_;
     dpi::AppEventRing app_events_;
     dpi::DpiEngine dpi_;
+    std::unique_ptr<devices::DeviceShard> devices_;  // null when device tracking is off
     ShardSnapshotRing snapshots_{4};
 
     TimestampNs last_pkt_ts_ = 0;     // newest packet time seen

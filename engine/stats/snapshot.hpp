@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "devices/device_table.hpp"
 #include "pipeline/shard_snapshot.hpp"
 #include "pipeline/traffic_counters.hpp"
 
@@ -95,6 +96,8 @@ struct Snapshot {
     std::vector<LatencyStat> latency;          // per protocol, busiest first
     std::vector<LatencyStat> server_latency;   // per (server, protocol), busiest first, top N
     std::shared_ptr<const std::vector<RatePoint>> history;  // oldest first, 1 point per tick
+    std::vector<devices::Device> devices;      // busiest first, top N (stats.top_talkers)
+    devices::DeviceTableCounters device_counters;  // devices = total known
 };
 
 using SnapshotPtr = std::shared_ptr<const Snapshot>;

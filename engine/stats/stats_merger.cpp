@@ -173,6 +173,10 @@ SnapshotPtr StatsMerger::merge(const std::vector<const pipeline::ShardSnapshot*>
     if (s->top_flows.size() > top_n) s->top_flows.resize(top_n);
 
     merge_latency(*s, shards, top_n);
+    if (devices_) {
+        s->devices = devices_->top(top_n);
+        s->device_counters = devices_->counters();
+    }
 
     const uint64_t drops_total = s->kernel_drops + s->ring_full_drops + s->records_dropped;
     const uint64_t drops_prev = p ? p->kernel_drops + p->ring_full_drops + p->records_dropped : 0;

@@ -15,6 +15,8 @@ namespace nms::stats {
 class StatsMerger {
  public:
     explicit StatsMerger(uint32_t history_points);
+    // The device table whose top entries go into each snapshot (owned by StatsThread).
+    void set_devices(const devices::DeviceMerger* d) noexcept { devices_ = d; }
 
     // shards[i] = newest snapshot of worker i (nullptr if none yet); stale[i] = it is old.
     SnapshotPtr merge(const std::vector<const pipeline::ShardSnapshot*>& shards, const std::vector<bool>& stale,
@@ -31,6 +33,7 @@ class StatsMerger {
     std::vector<uint64_t> prev_busy_, prev_alive_;
     std::vector<uint64_t> prev_cap_busy_;
     std::deque<RatePoint> history_;
+    const devices::DeviceMerger* devices_ = nullptr;
 };
 
 }  // namespace nms::stats

@@ -28,6 +28,8 @@ void StatsThread::collect(uint64_t epoch, bool final) {
         for (size_t i = 0; i < workers_.size(); ++i) {
             pipeline::ShardSnapshot* s = nullptr;
             while (workers_[i]->snapshots().pop(s)) {  // keep only the newest
+                // Device parts are deltas of "changed since": fold in every snapshot, not just the newest.
+                if (devices_) devices_->absorb(static_cast<uint32_t>(i), s->devices, s->device_counters, device_events_);
                 last_[i].reset(s);
                 if (s->epoch >= epoch) got[i] = true;
             }
@@ -55,6 +57,9 @@ SnapshotPtr StatsThread::tick(bool final) {
                               monotonic_ns());
     latest_.store(snap, std::memory_order_release);
     if (listener_) listener_(snap);
+    if (device_listener_)
+        for (const auto& ev : device_events_) device_listener_(ev);
+    device_events_.clear();
     return snap;
 }
 

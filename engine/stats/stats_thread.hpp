@@ -18,6 +18,7 @@ namespace nms::stats {
 class StatsThread {
  public:
     using Listener = std::function<void(const SnapshotPtr&)>;
+    using DeviceListener = std::function<void(const devices::DeviceEvent&)>;
 
     // List lengths come from control.top_n, so a reload changes them for workers and stats alike.
     StatsThread(uint32_t interval_ms, uint32_t history_points, std::vector<pipeline::Worker*> workers,
@@ -26,6 +27,15 @@ class StatsThread {
 
     // Called on the stats thread after every tick (EVE stats, later the API broadcaster).
     void set_listener(Listener l) { listener_ = std::move(l); }
+    // Device tracking: the merger folds in every worker snapshot; discoveries and changes go
+    // to `l` (on the stats thread, after each tick). Call before start().
+    void set_devices(std::unique_ptr<devices::DeviceMerger> merger, DeviceListener l) {
+        devices_ = std::move(merger);
+        device_listener_ = std::move(l);
+        merger_.set_devices(devices_.get());
+    }
+    // After stop(): the merged table (site signatures, tests).
+    [[nodiscard]] const devices::DeviceMerger* devices() const noexcept { return devices_.get(); }
 
     void start();
     void stop();
@@ -48,6 +58,9 @@ class StatsThread {
     std::vector<bool> stale_;
     std::atomic<std::shared_ptr<const Snapshot>> latest_;
     Listener listener_;
+    std::unique_ptr<devices::DeviceMerger> devices_;
+    DeviceListener device_listener_;
+    std::vector<devices::DeviceEvent> device_events_;
 
     std::mutex mutex_;
     std::condition_variable cv_;

@@ -116,6 +116,10 @@ class HttpDissector final : public Dissector {
         p.uri_len = copy_into(p.uri, rl.uri);
         p.host_len = copy_into(p.host, http::header(block, "host"));
         p.ua_len = copy_into(p.ua, http::header(block, "user-agent"));
+        if (const auto ua = http::header(block, "user-agent"); !ua.empty())
+            events.device_fact(DeviceFact::kHttpUserAgent, ua);
+        if (const auto host = http::header(block, "host"); !host.empty())
+            events.device_fact(DeviceFact::kHttpHost, host);
     }
 
     void on_response(std::string_view block, const InspectInput& in, Pending& p, EventSink& events) const noexcept {

@@ -29,6 +29,7 @@ TEST_CASE("shipped netmonsec.toml loads to exactly the built-in defaults", "[con
     CHECK(loaded.log == defaults.log);
     CHECK(loaded.api == defaults.api);
     CHECK(loaded.storage == defaults.storage);
+    CHECK(loaded.devices == defaults.devices);
     // ...then the whole struct, and the rendered text (names the key that differs).
     CHECK(loaded == defaults);
     CHECK(render_config(loaded) == render_config(defaults));
@@ -164,4 +165,21 @@ TEST_CASE("render_config round-trips a non-default config exactly", "[config]") 
     CHECK(back == c);
     CHECK(contains(text, "capture.replay_speed = 0.1\n"));
     CHECK(contains(text, "capture.method = \"pcap\"\n"));
+}
+
+TEST_CASE("[devices] section: CIDR list, sizes and paths", "[config]") {
+    Config c = load_ok(R"([devices]
+local_networks = ["10.1.0.0/16", "2001:db8::/32"]
+max_devices = 100
+p0f_file = ""
+site_fingerprints = false
+geoip_mmdb = "/srv/GeoLite2-City.mmdb"
+)");
+    CHECK(c.devices.local_networks == std::vector<std::string>{"10.1.0.0/16", "2001:db8::/32"});
+    CHECK(c.devices.max_devices == 100);
+    CHECK(c.devices.p0f_file.empty());
+    CHECK_FALSE(c.devices.site_fingerprints);
+    CHECK(c.devices.geoip_mmdb == "/srv/GeoLite2-City.mmdb");
+    CHECK(Config{}.devices.local_networks.size() == 6);
+    CHECK(load_bad("[devices]\nlocal_networks = [\"10.0.0.0/33\", \"nope\"]\n").size() == 2);
 }

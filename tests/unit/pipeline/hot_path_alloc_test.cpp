@@ -65,6 +65,9 @@ TEST_CASE("capture->worker path performs no heap allocation per packet", "[pipel
     opts.flow_capacity = 1 << 15;
     opts.offline = true;
     opts.record_ring = 1 << 15;  // room for every flow: nobody drains it in this test
+    const devices::LocalNets local;
+    opts.max_devices = 1024;     // 20000 remote senders: the device shard evicts on the packet path too
+    opts.local_nets = &local;
     pipeline::Worker worker(opts, chans, doorbell, control);
     worker.start();
 

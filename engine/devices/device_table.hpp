@@ -1,0 +1,135 @@
+#pragma once
+// DeviceMerger (stats thread): merges the dirty devices of every worker's DeviceShard into
+// the global device table, resolves vendor (OUI), OS (p0f TCP signatures, DHCP, HTTP
+// User-Agent, each kept as evidence with a confidence), and reports discoveries and changes
+// as DeviceEvents. It also learns site signatures (site.fp) from devices whose OS is known
+// from DHCP or a User-Agent. Not thread-safe: one owner (the stats thread).
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "devices/device_shard.hpp"
+#include "devices/oui_db.hpp"
+#include "devices/p0f_db.hpp"
+
+namespace nms::devices {
+
+struct OsEvidence {
+    std::string signal;       // "tcp_syn", "tcp_synack", "tcp_syn_site", "dhcp_fingerprint", "dhcp_vendor_class", "http_user_agent"
+    std::string value;        // the signature / list / header as seen
+    std::string os;           // what it says: "Linux 3.11 and newer"
+    std::string os_class;     // "unix", "win", "other"
+    uint8_t confidence = 0;   // 0..100
+    TimestampNs ts = 0;
+};
+
+struct DevicePeer {
+    IpAddr ip;
+    PeerRelation relation = PeerRelation::kOutbound;
+    uint32_t connections = 0;
+    uint64_t packets_out = 0, bytes_out = 0, packets_in = 0, bytes_in = 0;
+    uint32_t rtt_us = 0;
+    std::string name;
+};
+
+struct Device {
+    DeviceKey key;
+    std::string mac;               // "" for IP-keyed (remote) devices
+    std::string vendor;
+    bool mac_local_admin = false;
+    bool local = false;
+    std::vector<IpAddr> ips;       // oldest first
+    TimestampNs first_ns = 0, last_ns = 0;
+    uint64_t packets_out = 0, bytes_out = 0, packets_in = 0, bytes_in = 0;
+    std::vector<std::string> hostnames;
+    std::map<std::string, std::vector<std::string>> attributes;  // fact kind -> distinct values
+    std::vector<OsEvidence> os_evidence;
+    std::string os;                // best guess, "" = unknown
+    std::string os_class;
+    uint8_t os_confidence = 0;
+    std::vector<std::string> tcp_signatures;  // distinct SYN signatures (p0f text)
+    std::vector<DevicePeer> peers; // busiest first
+    [[nodiscard]] uint64_t activity() const noexcept { return bytes_in + bytes_out; }
+};
+
+struct DeviceEvent {
+    TimestampNs ts = 0;
+    bool discovered = false;             // first time seen; else a change
+    std::vector<std::string> changes;    // "new_ip", "new_hostname", "os_change"
+    Device device;
+};
+
+struct DeviceTableCounters {
+    uint64_t devices = 0;
+    uint64_t evicted = 0;          // merged table full: longest-idle dropped
+    uint64_t shard_evicted = 0;    // sum over workers
+    uint64_t events = 0;
+    uint64_t site_signatures = 0;  // learned this run
+};
+
+struct SiteSignature {
+    std::string label;             // "s:unix:Linux:(dhclient)"
+    std::string sig;               // p0f text with the guessed ittl
+    std::string evidence;          // comment: signal, value, device, time
+    bool response = false;
+};
+
+class DeviceMerger {
+ public:
+    DeviceMerger(uint32_t max_devices, std::shared_ptr<const OuiDb> oui, std::shared_ptr<const P0fDb> p0f,
+                 bool learn_site);
+
+    // Folds one worker's dirty devices in; discoveries and changes go to `events`.
+    void absorb(uint32_t worker, const std::vector<PartialDevice>& parts, const DeviceShardCounters& counters,
+                std::vector<DeviceEvent>& events);
+    // Top `n` devices by bytes, and the counters.
+    [[nodiscard]] std::vector<Device> top(size_t n) const;
+    [[nodiscard]] std::vector<Device> all() const;
+    [[nodiscard]] DeviceTableCounters counters() const noexcept;
+    [[nodiscard]] const std::vector<SiteSignature>& site_signatures() const noexcept { return site_; }
+    // Writes the learned signatures (p0f format) to `path`, keeping earlier ones in it;
+    // at most `max` entries. Returns false (with errno set) when it cannot write.
+    bool save_site(const std::string& path, size_t max = 256) const;
+
+ private:
+    struct Part {
+        uint64_t generation = 0;
+        uint64_t po = 0, bo = 0, pi = 0, bi = 0;       // last cumulative values seen
+        uint64_t base_po = 0, base_bo = 0, base_pi = 0, base_bi = 0;  // from evicted generations
+    };
+    struct PeerPart {
+        PeerSlot last;
+        uint64_t generation = 0;
+    };
+    struct Entry {
+        Device dev;
+        std::map<uint32_t, Part> parts;                              // per worker
+        std::map<std::pair<uint32_t, IpAddr>, PeerSlot> peer_parts;  // per worker and peer
+        std::vector<TcpSig> sigs_seen;
+        bool site_done = false;
+    };
+
+    void recompute(Entry& e);
+    void add_evidence(Device& d, OsEvidence ev);
+    void match_sig(Entry& e, const TcpSig& s, TimestampNs ts);
+    void maybe_learn_site(Entry& e);
+    void evict_one();
+
+    uint32_t max_devices_;
+    std::shared_ptr<const OuiDb> oui_;
+    std::shared_ptr<const P0fDb> p0f_;
+    bool learn_site_;
+    std::unordered_map<DeviceKey, Entry, DeviceKeyHash> table_;
+    std::map<uint32_t, uint64_t> shard_evicted_;
+    DeviceTableCounters counters_;
+    std::vector<SiteSignature> site_;
+};
+
+// Reads site signatures written by save_site() back as p0f text (for P0fDb::load_text).
+std::string site_file_text(const std::vector<SiteSignature>& sigs);
+
+}  // namespace nms::devices
