@@ -4,9 +4,15 @@ namespace nms::dpi {
 
 // One declaration and one registration line per dissector (dissectors/<name>.cpp).
 std::unique_ptr<Dissector> make_http_dissector();
+std::unique_ptr<Dissector> make_dns_dissector();
+std::unique_ptr<Dissector> make_mdns_dissector();
+std::unique_ptr<Dissector> make_llmnr_dissector();
 
 void register_builtin(Registry& r) {
     r.add(make_http_dissector());
+    r.add(make_dns_dissector());
+    r.add(make_mdns_dissector());
+    r.add(make_llmnr_dissector());
 }
 
 AppId Registry::add(std::unique_ptr<Dissector> d) {
