@@ -59,7 +59,7 @@ class DnsDissector final : public Dissector {
         }
         if (port == 5353 || port == 5355 || port == 137 || port == 138 || port == 139) return Verdict::kExcluded;
         if (in.tcp) {
-            if (port != 53 && port != 5353) return Verdict::kExcluded;
+            if (port != 53) return Verdict::kExcluded;
             if (in.data.size < 2 + dns::kHeaderBytes) return Verdict::kNeedMore;
             const size_t len = in.data.be16(0);
             if (len < dns::kHeaderBytes) return Verdict::kExcluded;
@@ -202,9 +202,11 @@ class DnsDissector final : public Dissector {
         dns::Header h;
         if (!dns::parse_header(msg, h)) return;
         size_t off = dns::kHeaderBytes;
+        // mDNS ids are 0 and answers are unsolicited: no query/response pairing there.
+        const bool pair = flavor_ != Flavor::kMdns;
         if (!h.qr()) {
             const uint32_t tx = st.next_tx++;
-            remember(st, h.id, tx, in.pkt.ts_ns);
+            if (pair) remember(st, h.id, tx, in.pkt.ts_ns);
             for (size_t i = 0; i < h.qdcount && i < kMaxQuestions; ++i) {
                 dns::Question q;
                 if (!dns::read_question(msg, off, q)) break;
@@ -227,7 +229,7 @@ class DnsDissector final : public Dissector {
         bool matched = false;
         uint32_t tx = 0;
         for (Pending& p : st.pend) {
-            if (p.used && p.id == h.id) {
+            if (pair && p.used && p.id == h.id) {
                 matched = true;
                 tx = p.tx_id;
                 latency = in.pkt.ts_ns > p.ts ? (in.pkt.ts_ns - p.ts) / 1000 : 0;

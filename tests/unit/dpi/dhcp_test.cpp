@@ -38,12 +38,12 @@ TEST_CASE("DHCP discover from a real capture: fingerprint, client id, event", "[
 TEST_CASE("DHCP hostname and vendor class; options running off the end", "[dpi][dhcp]") {
     std::string m(236, '\0');
     m[0] = 1, m[1] = 1, m[2] = 6;
-    m += std::string("\x63\x82\x53\x63", 4);
-    m += std::string("\x35\x01\x03", 3);
-    m += std::string("\x0c\x05" "host1", 7);
-    m += std::string("\x3c\x08" "MSFT 5.0", 10);
-    m += std::string("\x37\x04\x01\x0f\x03\x06", 6);
-    m += std::string("\x0c\xff" "x", 3);  // claims 255 bytes, has 1
+    m += lit("\x63\x82\x53\x63");
+    m += lit("\x35\x01\x03");
+    m += lit("\x0c\x05" "host1");
+    m += lit("\x3c\x08" "MSFT 5.0");
+    m += lit("\x37\x04\x01\x0f\x03\x06");
+    m += lit("\x0c\xff" "x");  // claims 255 bytes, has 1
     dhcp::Dhcp d;
     REQUIRE(dhcp::parse_dhcp(bv(m), d));
     CHECK(d.hostname.as_string() == "host1");
@@ -71,9 +71,9 @@ TEST_CASE("DHCPv6 solicit from a real capture", "[dpi][dhcpv6]") {
     CHECK(std::string(e["client_duid"].GetString()) == "0001000125e5148e4c6af69ff627");
     CHECK(std::string(e["option_request_list"].GetString()) == "23,24");
     // FQDN and vendor class options.
-    std::string m("\x03\x00\x00\x01", 4);
-    m += std::string("\x00\x27\x00\x0b\x01\x04host\x03lan\x00", 15);
-    m += std::string("\x00\x10\x00\x0e\x00\x00\x01\x37\x00\x08MSFT 5.0", 18);
+    std::string m = lit("\x03\x00\x00\x01");
+    m += lit("\x00\x27\x00\x0b\x01\x04host\x03lan\x00");
+    m += lit("\x00\x10\x00\x0e\x00\x00\x01\x37\x00\x08MSFT 5.0");
     REQUIRE(dhcp::parse_dhcpv6(bv(m), d));
     const Run r2 = run_flow({{m, true, 0}}, 547, false, 546);
     REQUIRE(r2.events.size() == 1);

@@ -50,7 +50,7 @@ TEST_CASE("DNS names: control bytes escaped like tshark, invalid UTF-8 replaced"
     REQUIRE_FALSE(a.HasParseError());
     CHECK(std::string(a["rrname"].GetString()) == "www.allyourbasesare\\001\\002\\003ongto.cn");
     // A label with bytes that are not UTF-8: the JSON stays valid.
-    std::string msg("\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x05" "ab\xe4g\xff\x03" "com\x00\x00\x01\x00\x01", 29);
+    std::string msg = lit("\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x05" "ab\xe4g\xff\x03" "com\x00\x00\x01\x00\x01");
     const Run r2 = run_flow({{msg, true, 0}}, 53);
     REQUIRE(r2.events.size() == 1);
     auto q = parse_json(r2.events[0]);
@@ -62,17 +62,17 @@ TEST_CASE("DNS name decompression terminates on loops and rejects forward pointe
     dns::Name n;
     size_t next = 0;
     // Self pointer at 12.
-    const std::string self("\0\0\0\0\0\0\0\0\0\0\0\0\xc0\x0c", 14);
+    const std::string self = lit("\0\0\0\0\0\0\0\0\0\0\0\0\xc0\x0c");
     CHECK(dns::read_name(bv(self), 12, n, next) == dns::NameStatus::kBadPointer);
     // Two labels pointing at each other: 12 -> "a" + ptr 16; 16 -> "b" + ptr 12.
-    const std::string loop("\0\0\0\0\0\0\0\0\0\0\0\0\x01" "a\xc0\x10\x01" "b\xc0\x0c", 20);
+    const std::string loop = lit("\0\0\0\0\0\0\0\0\0\0\0\0\x01" "a\xc0\x10\x01" "b\xc0\x0c");
     CHECK(dns::read_name(bv(loop), 12, n, next) == dns::NameStatus::kBadPointer);
     CHECK(dns::read_name(bv(loop), 16, n, next) == dns::NameStatus::kBadPointer);
     // Forward pointer.
-    const std::string fwd("\0\0\0\0\0\0\0\0\0\0\0\0\xc0\x0e\x00", 15);
+    const std::string fwd = lit("\0\0\0\0\0\0\0\0\0\0\0\0\xc0\x0e\x00");
     CHECK(dns::read_name(bv(fwd), 12, n, next) == dns::NameStatus::kBadPointer);
     // Backward chain is fine.
-    const std::string ok("\0\0\0\0\0\0\0\0\0\0\0\0\x03" "com\x00\x03" "www\xc0\x0c", 23);
+    const std::string ok = lit("\0\0\0\0\0\0\0\0\0\0\0\0\x03" "com\x00\x03" "www\xc0\x0c");
     REQUIRE(dns::read_name(bv(ok), 17, n, next) == dns::NameStatus::kOk);
     CHECK(n.str() == "www.com");
     CHECK(next == 23);
@@ -83,7 +83,7 @@ TEST_CASE("DNS name decompression terminates on loops and rejects forward pointe
     REQUIRE(dns::read_name(bv(longname), 12, n, next) == dns::NameStatus::kTooLong);
     CHECK(n.len <= dns::kMaxNameBytes);
     // Reserved label types.
-    const std::string ext("\0\0\0\0\0\0\0\0\0\0\0\0\x41\x00", 14);
+    const std::string ext = lit("\0\0\0\0\0\0\0\0\0\0\0\0\x41\x00");
     CHECK(dns::read_name(bv(ext), 12, n, next) == dns::NameStatus::kBadLabel);
 }
 
@@ -103,8 +103,8 @@ TEST_CASE("DNS fixtures: every truncation parses without over-reading", "[dpi][d
 
 TEST_CASE("DNS answer with hostile counts is bounded", "[dpi][dns]") {
     // 0xffff answers claimed, 40 present, all pointing back at the question.
-    std::string msg("\xab\xcd\x81\x80\x00\x01\xff\xff\x00\x00\x00\x00\x01" "a\x00\x00\x01\x00\x01", 19);
-    for (int i = 0; i < 40; ++i) msg += std::string("\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x10\x00\x04\x01\x02\x03\x04", 16);
+    std::string msg = lit("\xab\xcd\x81\x80\x00\x01\xff\xff\x00\x00\x00\x00\x01" "a\x00\x00\x01\x00\x01");
+    for (int i = 0; i < 40; ++i) msg += lit("\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x10\x00\x04\x01\x02\x03\x04");
     const Run r = run_flow({{kDnsQuery, true, 0}, {msg, false, 1}}, 53);  // detection needs sane counts
     REQUIRE(r.events.size() == 2);
     auto a = parse_json(r.events[1]);
@@ -149,7 +149,82 @@ TEST_CASE("mDNS and LLMNR keep their own names; DNS on an odd port must look str
     CHECK(l.app == "llmnr");
     const Run odd = run_flow({{kDnsQuery, true, 0}}, 8853, false, 40000);
     CHECK(odd.app == "dns");
-    const Run junk = run_flow({{std::string_view("\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d", 13), true, 0}},
+    const Run junk = run_flow({{lit("\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d"), true, 0}},
                               8853);
     CHECK(junk.app != "dns");
+}
+
+TEST_CASE("DNS over TCP: a message larger than the stream buffer is read from its start, then skipped",
+          "[dpi][dns]") {
+    std::string big(kDnsResponse);
+    big.resize(5000, '\0');
+    std::string stream;
+    stream += static_cast<char>(big.size() >> 8);
+    stream += static_cast<char>(big.size() & 0xff);
+    stream += big;
+    stream += static_cast<char>(0);
+    stream += static_cast<char>(kDnsResponse.size());
+    stream += kDnsResponse;
+    std::vector<std::string> segs;
+    for (size_t off = 0; off < stream.size(); off += 1000) segs.push_back(stream.substr(off, 1000));
+    std::vector<Packet> pkts;
+    // The query first (client side) so the flow is classified, then the server's stream.
+    std::string q;
+    q += static_cast<char>(0);
+    q += static_cast<char>(kDnsQuery.size());
+    q += kDnsQuery;
+    pkts.push_back({q, true, 0, 1});
+    uint32_t seq = 1;
+    for (const auto& s : segs) {
+        pkts.push_back({s, false, 1, seq});
+        seq += static_cast<uint32_t>(s.size());
+    }
+    const Run r = run_flow(pkts, 53, true);
+    REQUIRE(r.events.size() == 3);
+    auto first = parse_json(r.events[1]);
+    CHECK(first["answers"].Size() == 5);
+    auto second = parse_json(r.events[2]);
+    CHECK(std::string(second["type"].GetString()) == "answer");
+    CHECK(std::string(second["rrname"].GetString()) == "captive.apple.com");
+}
+
+TEST_CASE("mDNS responses carry answers but no latency pairing", "[dpi][dns]") {
+    // Response id 0, no question, one PTR answer (cache-flush class bit set).
+    const std::string resp = lit("\x00\x00\x84\x00\x00\x00\x00\x01\x00\x00\x00\x00"
+                           "\x04_ipp\x04_tcp\x05local\x00\x00\x0c\x80\x01\x00\x00\x11\x94\x00\x07\x04host\xc0\x0c");
+    const Run r = run_flow({{kMdnsQuery, true, 0}, {resp, false, 1000}}, 5353, false, 5353);
+    CHECK(r.app == "mdns");
+    REQUIRE(r.events.size() == 3);
+    auto a = parse_json(r.events[2]);
+    REQUIRE_FALSE(a.HasParseError());
+    CHECK_FALSE(a.HasMember("latency_us"));
+    CHECK(a["aa"].GetBool());
+    CHECK(std::string(a["answers"][0]["rrname"].GetString()) == "_ipp._tcp.local");
+    CHECK(std::string(a["answers"][0]["rdata"].GetString()) == "host._ipp._tcp.local");
+}
+
+TEST_CASE("UDP-family dissectors survive mutated corpus frames", "[dpi][dns][fuzz]") {
+    // Deterministic byte flips and length cuts of every fixture, on every port we claim.
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    const auto rnd = [&x] {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        return x;
+    };
+    const std::string_view fixtures[] = {kDnsQuery, kDnsResponse, kDnsInvalidChars, kMdnsQuery, kNbnsResponse,
+                                         kNbdgm, kDhcpDiscover, kDhcpv6Solicit, kSsdpMsearch, kNtpV4,
+                                         kSnmpGetNext, kSnmpResponse};
+    const uint16_t ports[] = {53, 5353, 5355, 137, 138, 67, 547, 1900, 123, 161, 5060};
+    for (int iter = 0; iter < 600; ++iter) {
+        const std::string_view fx = fixtures[rnd() % std::size(fixtures)];
+        std::string m(fx);
+        const int flips = 1 + static_cast<int>(rnd() % 6);
+        for (int i = 0; i < flips && !m.empty(); ++i) m[rnd() % m.size()] = static_cast<char>(rnd());
+        m.resize(rnd() % (m.size() + 1));
+        std::vector<uint8_t> heap(m.begin(), m.end());  // exact-size heap copy for ASan
+        const std::string_view v(reinterpret_cast<const char*>(heap.data()), heap.size());
+        const uint16_t port = ports[rnd() % std::size(ports)];
+        // A clean frame first so the flow is classified, then the mutated one is inspected.
+        const Run r = run_flow({{fx, true, 0}, {v, false, 1}, {v, true, 2}}, port, false, port);
+        for (const auto& e : r.events) CHECK_FALSE(parse_json(e).HasParseError());
+    }
 }

@@ -59,13 +59,13 @@ TEST_CASE("NBDGM direct group datagram names from a real capture", "[dpi][netbio
 
 TEST_CASE("NBSS on TCP 139: a session request is netbios, SMB inside it is not", "[dpi][netbios]") {
     const std::string names = std::string("\x20") + encode("FILESRV", 0x20) + '\0' + "\x20" + encode("CLIENT", 0) + '\0';
-    std::string req("\x81\x00\x00", 3);
+    std::string req = lit("\x81\x00\x00");
     req += static_cast<char>(names.size());
     req += names;
-    const std::string smb = req + std::string("\x00\x00\x00\x08\xffSMBr\x00\x00\x00", 12);
+    const std::string smb = req + lit("\x00\x00\x00\x08\xffSMBr\x00\x00\x00");
     const Run s = run_flow({{smb, true, 0, 1}}, 139, true);
     CHECK(s.app != "netbios");
-    const std::string other = req + std::string("\x00\x00\x00\x04hello", 9);
+    const std::string other = req + lit("\x00\x00\x00\x04hello");
     const Run n = run_flow({{other, true, 0, 1}}, 139, true);
     CHECK(n.app == "netbios");
     REQUIRE(n.events.size() == 1);

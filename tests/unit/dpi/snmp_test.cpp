@@ -28,8 +28,8 @@ TEST_CASE("SNMP: truncations and hostile BER lengths are safe", "[dpi][snmp]") {
                 CHECK_FALSE(parse_json(e).HasParseError());
         }
     }
-    const std::string huge("\x30\x84\xff\xff\xff\xff\x02\x01\x01", 9);
+    const std::string huge = lit("\x30\x84\xff\xff\xff\xff\x02\x01\x01");
     CHECK(run_flow({{huge, true, 0}}, 161).events.empty());
-    const std::string badoid("\x30\x1a\x02\x01\x01\x04\x01x\xa0\x12\x02\x01\x01\x02\x01\x00\x02\x01\x00\x30\x07\x30\x05\x06\x03\xff\xff\xff", 28);
+    const std::string badoid = lit("\x30\x1a\x02\x01\x01\x04\x01x\xa0\x12\x02\x01\x01\x02\x01\x00\x02\x01\x00\x30\x07\x30\x05\x06\x03\xff\xff\xff");
     for (const auto& e : run_flow({{badoid, true, 0}}, 161).events) CHECK_FALSE(parse_json(e).HasParseError());
 }

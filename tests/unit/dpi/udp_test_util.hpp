@@ -12,6 +12,12 @@
 
 namespace nms::dpi::test {
 
+// Bytes of a string literal, embedded NULs included (no hand-counted lengths).
+template <size_t N>
+inline std::string lit(const char (&s)[N]) {
+    return std::string(s, N - 1);
+}
+
 inline decode::PacketView udp_datagram(std::string_view payload, bool to_server, TimestampNs ts,
                                        uint16_t server_port, uint16_t client_port = 40000) {
     decode::PacketView v;
