@@ -20,6 +20,16 @@ std::unique_ptr<Dissector> make_imap_dissector();
 std::unique_ptr<Dissector> make_mysql_dissector();
 std::unique_ptr<Dissector> make_redis_dissector();
 std::unique_ptr<Dissector> make_mqtt_dissector();
+std::unique_ptr<Dissector> make_dns_dissector();
+std::unique_ptr<Dissector> make_mdns_dissector();
+std::unique_ptr<Dissector> make_llmnr_dissector();
+std::unique_ptr<Dissector> make_netbios_dissector();
+std::unique_ptr<Dissector> make_ssdp_dissector();
+std::unique_ptr<Dissector> make_dhcp_dissector();
+std::unique_ptr<Dissector> make_dhcpv6_dissector();
+std::unique_ptr<Dissector> make_ntp_dissector();
+std::unique_ptr<Dissector> make_snmp_dissector();
+std::unique_ptr<Dissector> make_sip_dissector();
 
 void register_builtin(Registry& r) {
     r.add(make_http_dissector());
@@ -37,6 +47,16 @@ void register_builtin(Registry& r) {
     r.add(make_mysql_dissector());
     r.add(make_redis_dissector());
     r.add(make_mqtt_dissector());
+    r.add(make_dns_dissector());
+    r.add(make_mdns_dissector());
+    r.add(make_llmnr_dissector());
+    r.add(make_netbios_dissector());
+    r.add(make_ssdp_dissector());
+    r.add(make_dhcp_dissector());
+    r.add(make_dhcpv6_dissector());
+    r.add(make_ntp_dissector());
+    r.add(make_snmp_dissector());
+    r.add(make_sip_dissector());
 }
 
 AppId Registry::add(std::unique_ptr<Dissector> d) {

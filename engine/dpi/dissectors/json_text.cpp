@@ -3,61 +3,67 @@
 namespace nms::dpi {
 namespace {
 
-// Length of the valid UTF-8 sequence starting at s[i], or 0 when it is invalid.
-size_t seq_len(std::string_view s, size_t i) noexcept {
-    const auto b0 = static_cast<uint8_t>(s[i]);
-    if (b0 < 0x80) return 1;
-    size_t n;
+// Length of the valid UTF-8 sequence at p[0..n), or 0 when invalid; `bad` gets how many bytes
+// one U+FFFD replaces. Like Wireshark: the lead byte sets the length and the continuation
+// bytes present are swallowed with it; complete but overlong, surrogate or out-of-range
+// sequences are replaced whole. The output is always valid UTF-8.
+size_t utf8_seq(const uint8_t* p, size_t n, size_t& bad) noexcept {
+    const uint8_t c = p[0];
+    bad = 1;
+    size_t need;
     uint32_t cp;
-    if (b0 >= 0xc2 && b0 <= 0xdf) n = 2, cp = b0 & 0x1fu;
-    else if (b0 >= 0xe0 && b0 <= 0xef) n = 3, cp = b0 & 0x0fu;
-    else if (b0 >= 0xf0 && b0 <= 0xf4) n = 4, cp = b0 & 0x07u;
+    if (c < 0x80) return 1;
+    if (c >= 0xc0 && c <= 0xdf) need = 1, cp = c & 0x1fu;
+    else if (c >= 0xe0 && c <= 0xef) need = 2, cp = c & 0x0fu;
+    else if (c >= 0xf0 && c <= 0xf7) need = 3, cp = c & 0x07u;
+    else if (c >= 0xf8 && c <= 0xfb) need = 4, cp = 0x110000;  // 5- and 6-byte forms: never valid,
+    else if (c >= 0xfc && c <= 0xfd) need = 5, cp = 0x110000;  // but replaced as one sequence
     else return 0;
-    if (s.size() - i < n) return 0;
-    for (size_t k = 1; k < n; ++k) {
-        const auto b = static_cast<uint8_t>(s[i + k]);
-        if ((b & 0xc0) != 0x80) return 0;
-        cp = (cp << 6) | (b & 0x3fu);
+    for (size_t i = 1; i <= need; ++i) {
+        if (i >= n || (p[i] & 0xc0) != 0x80) return 0;
+        if (need <= 3) cp = (cp << 6) | (p[i] & 0x3fu);
+        bad = i + 1;
     }
-    if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-        return 0;
-    return n;
+    static constexpr uint32_t kMin[] = {0, 0x80, 0x800, 0x10000, 0, 0};
+    if (cp < kMin[need] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
+    return need + 1;
 }
 
 }  // namespace
 
-bool valid_utf8(std::string_view s) noexcept {
-    for (size_t i = 0; i < s.size();) {
-        const size_t n = seq_len(s, i);
-        if (n == 0) return false;
-        i += n;
-    }
-    return true;
-}
-
-std::string sanitize_utf8(std::string_view s) {
-    std::string out;
-    out.reserve(s.size() + 8);
-    for (size_t i = 0; i < s.size();) {
-        const size_t n = seq_len(s, i);
-        if (n == 0) {
-            out += "\xef\xbf\xbd";
+void append_text(std::string& out, ByteView in, TextMode mode) {
+    out.reserve(out.size() + in.size);
+    size_t i = 0;
+    while (i < in.size) {
+        const uint8_t c = in.data[i];
+        if (c < 0x80) {
+            if (mode == TextMode::kEscapeControls && (c < 0x20 || c == 0x7f)) {
+                out += '\\';
+                out += static_cast<char>('0' + ((c >> 6) & 7));
+                out += static_cast<char>('0' + ((c >> 3) & 7));
+                out += static_cast<char>('0' + (c & 7));
+            } else {
+                out += static_cast<char>(c);
+            }
             ++i;
-        } else {
-            out.append(s.substr(i, n));
+            continue;
+        }
+        size_t bad = 1;
+        const size_t n = utf8_seq(in.data + i, in.size - i, bad);
+        if (n) {
+            out.append(reinterpret_cast<const char*>(in.data + i), n);
             i += n;
+        } else {
+            out += "\xef\xbf\xbd";
+            i += bad;
         }
     }
-    return out;
 }
 
-void write_text(JsonWriter& w, std::string_view s) {
-    if (valid_utf8(s)) {
-        w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-        return;
-    }
-    const std::string clean = sanitize_utf8(s);
-    w.String(clean.data(), static_cast<rapidjson::SizeType>(clean.size()));
+void write_text(JsonWriter& w, ByteView in, TextMode mode) {
+    std::string s;
+    append_text(s, in, mode);
+    w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
 }
 
 }  // namespace nms::dpi

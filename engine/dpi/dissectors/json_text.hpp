@@ -1,7 +1,8 @@
 #pragma once
-// Text from the wire into JSON: RapidJSON's Writer copies raw bytes, so invalid UTF-8 would
-// make the EVE line unparsable. write_text() passes valid UTF-8 through and replaces every
-// invalid byte with U+FFFD. Render side only (output thread): it may allocate.
+// Text from the wire into JSON: RapidJSON's Writer copies bytes as they are, so invalid UTF-8
+// would break the EVE line for strict readers. These helpers keep valid UTF-8, replace each
+// invalid sequence by U+FFFD (as tshark does) and, on request, write C0
+// controls and DEL as \ooo (octal, like tshark's DNS names). Output thread only (allocates).
 #include <string>
 #include <string_view>
 
@@ -10,11 +11,13 @@
 
 namespace nms::dpi {
 
-// True when `s` is well-formed UTF-8 (no overlongs, surrogates or code points > U+10FFFF).
-bool valid_utf8(std::string_view s) noexcept;
-// `s` with each invalid byte replaced by U+FFFD.
-std::string sanitize_utf8(std::string_view s);
-void write_text(JsonWriter& w, std::string_view s);
-inline void write_text(JsonWriter& w, ByteView v) { write_text(w, v.as_string()); }
+enum class TextMode : uint8_t { kUtf8, kEscapeControls };
+
+void append_text(std::string& out, ByteView in, TextMode mode = TextMode::kUtf8);
+// Writes `in` as a JSON string value.
+void write_text(JsonWriter& w, ByteView in, TextMode mode = TextMode::kUtf8);
+inline void write_text(JsonWriter& w, std::string_view in, TextMode mode = TextMode::kUtf8) {
+    write_text(w, ByteView(reinterpret_cast<const uint8_t*>(in.data()), in.size()), mode);
+}
 
 }  // namespace nms::dpi

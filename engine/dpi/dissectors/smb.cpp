@@ -102,17 +102,26 @@ class SmbDissector final : public Dissector {
     Verdict probe(const ProbeInput& in) const noexcept override {
         if (!in.tcp) return Verdict::kExcluded;
         const ByteView d = in.data;
-        if (d.empty()) return Verdict::kNeedMore;
-        const uint8_t t = d.u8(0);
-        // NBSS session request/response/keep-alive on 139: SMB follows.
-        if (t == 0x81 || t == 0x82 || t == 0x83 || t == 0x85)
-            return in.server_port == 139 ? Verdict::kDetected : Verdict::kExcluded;
-        if (t != 0) return Verdict::kExcluded;
-        if (d.size < 8) return Verdict::kNeedMore;
-        const uint8_t m = d.u8(4);
-        if ((m == 0xff || m == 0xfe || m == 0xfd) && d.u8(5) == 'S' && d.u8(6) == 'M' && d.u8(7) == 'B')
-            return Verdict::kDetected;
-        return Verdict::kExcluded;
+        // NBSS session request/response/keep-alive (139) come before SMB: skip them and decide on
+        // the first session message. A flow whose first session message is not SMB is plain
+        // NetBIOS (the "netbios" dissector's), as tshark labels it.
+        size_t off = 0;
+        while (d.has(off, 4)) {
+            const uint8_t t = d.u8(off);
+            if (t == 0x81 || t == 0x82 || t == 0x83 || t == 0x84 || t == 0x85) {
+                if (in.server_port != 139) return Verdict::kExcluded;
+                off += 4 + (size_t{d.u8(off + 1) & 1u} << 16 | d.be16(off + 2));
+                continue;
+            }
+            if (t != 0) return Verdict::kExcluded;
+            if (!d.has(off, 8)) return Verdict::kNeedMore;
+            const uint8_t m = d.u8(off + 4);
+            return (m == 0xff || m == 0xfe || m == 0xfd) && d.u8(off + 5) == 'S' && d.u8(off + 6) == 'M' &&
+                           d.u8(off + 7) == 'B'
+                       ? Verdict::kDetected
+                       : Verdict::kExcluded;
+        }
+        return Verdict::kNeedMore;
     }
 
     InspectResult inspect(const InspectInput& in, std::span<uint8_t> state, EventSink& events) const noexcept override {
