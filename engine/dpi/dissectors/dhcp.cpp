@@ -3,6 +3,9 @@
 // plus the option-55 fingerprint string "1,3,6,15" as param_req_list.
 #include <arpa/inet.h>
 
+#include <cstdio>
+
+#include "dpi/device_fact.hpp"
 #include "dpi/dissector.hpp"
 #include "dpi/dissectors/dhcp_parse.hpp"
 #include "dpi/dissectors/json_text.hpp"
@@ -33,6 +36,32 @@ void put_hex(JsonWriter& w, const char* key, ByteView v, char sep) {
     w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
 }
 
+// What a DHCP exchange tells the device tracker: a client's own request names and
+// fingerprints its sender; a server's ACK assigns an address to the client it names.
+void report_device_facts(const dhcp::Dhcp& d, EventSink& events) noexcept {
+    char buf[4 * 255];
+    if (d.op == 1) {
+        if (!d.hostname.empty()) events.device_fact(DeviceFact::kHostname, d.hostname.as_string());
+        if (!d.vendor_class.empty()) events.device_fact(DeviceFact::kDhcpVendorClass, d.vendor_class.as_string());
+        if (!d.param_list.empty())
+            events.device_fact(DeviceFact::kDhcpFingerprint,
+                               {buf, dhcp::param_list_string(d.param_list, buf, sizeof buf)});
+        if (d.has_requested_ip) {
+            const uint32_t be = htonl(d.requested_ip);
+            if (inet_ntop(AF_INET, &be, buf, sizeof buf)) events.device_fact(DeviceFact::kDhcpRequestedIp, buf);
+        }
+    } else if (d.op == 2 && d.msg_type == 5 && d.yiaddr && d.chaddr.size == 6) {  // ACK
+        const uint32_t be = htonl(d.yiaddr);
+        char ip[INET_ADDRSTRLEN] = {};
+        if (inet_ntop(AF_INET, &be, ip, sizeof ip)) {
+            const uint8_t* m = d.chaddr.data;
+            const int n = std::snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x %s", m[0], m[1], m[2], m[3],
+                                        m[4], m[5], ip);
+            if (n > 0) events.device_fact(DeviceFact::kDhcpAssignedIp, {buf, static_cast<size_t>(n)});
+        }
+    }
+}
+
 class DhcpDissector final : public Dissector {
  public:
     const DissectorInfo& info() const noexcept override { return info_; }
@@ -46,6 +75,7 @@ class DhcpDissector final : public Dissector {
     InspectResult inspect(const InspectInput& in, std::span<uint8_t>, EventSink& events) const noexcept override {
         dhcp::Dhcp d;
         if (dhcp::parse_dhcp(in.data, d)) {
+            report_device_facts(d, events);
             if (AppEvent* ev = events.begin_event()) {
                 EventWriter w(*ev);
                 w.u32(kOp, d.op);

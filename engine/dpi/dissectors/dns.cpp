@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "dpi/device_fact.hpp"
 #include "dpi/dissector.hpp"
 #include "dpi/dissectors/dns_parse.hpp"
 #include "dpi/dissectors/json_text.hpp"
@@ -238,6 +239,7 @@ class DnsDissector final : public Dissector {
             }
         }
         if (!matched) tx = st.next_tx++;
+        if (matched) events.latency(latency);  // query -> response, for the per-server percentiles
         AppEvent* ev = events.begin_event();
         if (!ev) return;
         EventWriter w(*ev);
@@ -271,6 +273,10 @@ class DnsDissector final : public Dissector {
             dns::Name target;
             if ((rr.type == 1 && rr.rdlen == 4) || (rr.type == 28 && rr.rdlen == 16)) {
                 w.str(kAnAddr, rdata);
+                // mDNS: a host announcing its own address names itself ("macbook.local").
+                const IpAddr addr = rr.type == 1 ? IpAddr::from_v4(rdata.data) : IpAddr::from_v6(rdata.data);
+                if (flavor_ == Flavor::kMdns && addr == in.pkt.src_ip)
+                    events.device_fact(DeviceFact::kMdnsName, rr.name.view().as_string());
             } else if (dns::rdata_name(msg, rr, target)) {
                 w.str(kAnText, target.view());
             } else if (rr.type == 16 || rr.type == 13) {  // TXT / HINFO: character-strings

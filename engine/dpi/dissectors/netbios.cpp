@@ -4,6 +4,7 @@
 // message is not SMB.
 #include <arpa/inet.h>
 
+#include "dpi/device_fact.hpp"
 #include "dpi/dissector.hpp"
 #include "dpi/dissectors/json_text.hpp"
 #include "dpi/dissectors/netbios_parse.hpp"
@@ -146,6 +147,9 @@ class NetbiosDissector final : public Dissector {
     static void on_nbns(ByteView msg, EventSink& events) noexcept {
         netbios::Nbns n;
         if (!netbios::parse_nbns(msg, n)) return;
+        // A host registering its workstation (0x00) or server (0x20) name names itself.
+        if (!n.response && n.opcode == 5 && (n.name.suffix == 0x00 || n.name.suffix == 0x20))
+            events.device_fact(DeviceFact::kNetbiosName, n.name.str());
         AppEvent* ev = events.begin_event();
         if (!ev) return;
         EventWriter w(*ev);
@@ -168,6 +172,8 @@ class NetbiosDissector final : public Dissector {
     static void on_nbdgm(ByteView msg, EventSink& events) noexcept {
         netbios::Nbdgm d;
         if (!netbios::parse_nbdgm(msg, d)) return;
+        if (d.source.ok && (d.source.suffix == 0x00 || d.source.suffix == 0x20))
+            events.device_fact(DeviceFact::kNetbiosName, d.source.str());
         AppEvent* ev = events.begin_event();
         if (!ev) return;
         EventWriter w(*ev);

@@ -7,6 +7,7 @@
 // Initial decryption. Every read is bounded; decryption failures just mean no event.
 #include <cstring>
 
+#include "dpi/device_fact.hpp"
 #include "dpi/dissector.hpp"
 #include "dpi/dissectors/tls_crypto.hpp"
 #include "dpi/dissectors/tls_session.hpp"
@@ -294,6 +295,7 @@ class QuicDissector final : public Dissector {
         TextOut t{ja3, sizeof ja3};
         tls::ClientHello ch;
         if (!tls::parse_client_hello(hs.sub(4, len), tls::HelloKind::kQuic, ch, t)) return true;
+        if (!ch.sni.empty()) events.device_fact(DeviceFact::kTlsSniClient, ch.sni.as_string());
         if (AppEvent* ev = events.begin_event()) {
             EventWriter w(*ev);
             put_version(w, st.version);

@@ -1,6 +1,7 @@
 // SSDP (UDP 1900, HTTP over UDP for UPnP discovery): one EVE "ssdp" event per datagram with
 // the method, URI or status, and the discovery headers (host, st/nt, usn, location, user
 // agent / server).
+#include "dpi/device_fact.hpp"
 #include "dpi/dissector.hpp"
 #include "dpi/dissectors/json_text.hpp"
 #include "dpi/dissectors/ssdp_parse.hpp"
@@ -27,6 +28,7 @@ class SsdpDissector final : public Dissector {
     InspectResult inspect(const InspectInput& in, std::span<uint8_t>, EventSink& events) const noexcept override {
         ssdp::Ssdp s;
         if (ssdp::parse_ssdp(in.data.as_string(), s)) {
+            if (!s.server.empty()) events.device_fact(DeviceFact::kSsdpServer, s.server.substr(0, 200));
             if (AppEvent* ev = events.begin_event()) {
                 EventWriter w(*ev);
                 const std::string_view vals[] = {s.method, s.uri, s.status, s.host, s.st, s.nt, s.nts, s.usn,

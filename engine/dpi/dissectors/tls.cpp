@@ -5,6 +5,7 @@
 // need, so a message split across records and segments is simply re-read when complete.
 #include <cstring>
 
+#include "dpi/device_fact.hpp"
 #include "dpi/dissector.hpp"
 #include "dpi/dissectors/tls_session.hpp"
 
@@ -121,7 +122,10 @@ class TlsDissector final : public Dissector {
                     char ja3[kHsMax];
                     TextOut t{ja3, sizeof ja3};
                     tls::ClientHello ch;
-                    if (tls::parse_client_hello(m.body, tls::HelloKind::kTls, ch, t)) st.s.client_hello(ch, t);
+                    if (tls::parse_client_hello(m.body, tls::HelloKind::kTls, ch, t)) {
+                        st.s.client_hello(ch, t);
+                        if (!ch.sni.empty()) events.device_fact(DeviceFact::kTlsSniClient, ch.sni.as_string());
+                    }
                     st.flags |= kClientDone;
                 }
             } else if (g.bad || g.cipher) {
