@@ -24,8 +24,9 @@ class StatsThread {
                 std::vector<pipeline::CaptureThread*> captures, pipeline::WorkerControl& control);
     ~StatsThread();
 
-    // Called on the stats thread after every tick (EVE stats, later the API broadcaster).
-    void set_listener(Listener l) { listener_ = std::move(l); }
+    // Called on the stats thread after every tick, in the order added (EVE stats, the API
+    // broadcaster). Add listeners before start().
+    void add_listener(Listener l) { listeners_.push_back(std::move(l)); }
 
     void start();
     void stop();
@@ -47,7 +48,7 @@ class StatsThread {
     std::vector<std::unique_ptr<pipeline::ShardSnapshot>> last_;
     std::vector<bool> stale_;
     std::atomic<std::shared_ptr<const Snapshot>> latest_;
-    Listener listener_;
+    std::vector<Listener> listeners_;
 
     std::mutex mutex_;
     std::condition_variable cv_;
