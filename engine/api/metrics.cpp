@@ -89,11 +89,13 @@ std::string render_metrics(const stats::Snapshot* s, const ApiGauges& api) {
         e.sample("netmonsec_bytes_total", label("proto", pipeline::kProtoClassNames[i]), t.proto_bytes[i]);
     e.family("netmonsec_packets_per_second", "gauge", "Packet rate over the last stats interval.");
     e.sample("netmonsec_packets_per_second", "", s->pps);
-    e.family("netmonsec_bits_per_second", "gauge", "Bit rate over the last stats interval.");
-    e.sample("netmonsec_bits_per_second", "", s->bps);
-    e.family("netmonsec_protocol_bits_per_second", "gauge", "Bit rate by protocol class.");
+    // Prometheus wants base units: bytes, not bits.
+    e.family("netmonsec_bytes_per_second", "gauge", "Wire byte rate over the last stats interval.");
+    e.sample("netmonsec_bytes_per_second", "", s->bps / 8);
+    e.family("netmonsec_protocol_bytes_per_second", "gauge", "Wire byte rate by protocol class.");
     for (size_t i = 0; i < pipeline::kProtoClassCount; ++i)
-        e.sample("netmonsec_protocol_bits_per_second", label("proto", pipeline::kProtoClassNames[i]), s->proto_bps[i]);
+        e.sample("netmonsec_protocol_bytes_per_second", label("proto", pipeline::kProtoClassNames[i]),
+                 s->proto_bps[i] / 8);
 
     e.family("netmonsec_drops_total", "counter", "Packets or records lost, by reason.");
     e.sample("netmonsec_drops_total", label("reason", "kernel"), s->kernel_drops);
@@ -142,15 +144,15 @@ std::string render_metrics(const stats::Snapshot* s, const ApiGauges& api) {
     e.family("netmonsec_dpi_stream_gaps_total", "counter", "TCP stream bytes lost to missing segments.");
     e.sample("netmonsec_dpi_stream_gaps_total", "", s->dpi.stream_gaps);
 
-    e.family("netmonsec_latency_microseconds", "summary",
+    e.family("netmonsec_latency_seconds", "summary",
              "Latency by protocol (TCP handshake, application transactions), cumulative since start.");
     for (const auto& l : s->latency) {
         const std::string base = label("protocol", l.name);
-        e.sample("netmonsec_latency_microseconds", base + ",quantile=\"0.5\"", l.p50_us);
-        e.sample("netmonsec_latency_microseconds", base + ",quantile=\"0.95\"", l.p95_us);
-        e.sample("netmonsec_latency_microseconds", base + ",quantile=\"0.99\"", l.p99_us);
-        e.sample("netmonsec_latency_microseconds_sum", base, l.mean_us * static_cast<double>(l.count));
-        e.sample("netmonsec_latency_microseconds_count", base, l.count);
+        e.sample("netmonsec_latency_seconds", base + ",quantile=\"0.5\"", static_cast<double>(l.p50_us) / 1e6);
+        e.sample("netmonsec_latency_seconds", base + ",quantile=\"0.95\"", static_cast<double>(l.p95_us) / 1e6);
+        e.sample("netmonsec_latency_seconds", base + ",quantile=\"0.99\"", static_cast<double>(l.p99_us) / 1e6);
+        e.sample("netmonsec_latency_seconds_sum", base, l.mean_us * static_cast<double>(l.count) / 1e6);
+        e.sample("netmonsec_latency_seconds_count", base, l.count);
     }
     return e.take();
 }

@@ -24,6 +24,7 @@ void WsSession::run(http::request<http::string_body> req) {
     t.idle_timeout = std::chrono::seconds(60);  // pinged at half of it; no answer -> closed
     ws_.set_option(t);
     ws_.read_message_max(ctx_.limits.ws_message_limit);
+    ws_.auto_fragment(false);  // one frame per message: fewer headers, simpler clients
     ws_.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(http::field::server, "netmonsec"); }));
     ws_.async_accept(req, beast::bind_front_handler(&WsSession::on_accept, shared_from_this()));

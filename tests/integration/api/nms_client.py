@@ -148,20 +148,34 @@ def ws_frame(payload, opcode=1):
 
 
 def ws_parse(buf):
-    """(opcode, payload) of the first whole frame in buf (consumed), or None."""
-    if len(buf) < 2:
+    """(opcode, payload) of the first whole message in buf (consumed), or None. Fragmented
+    messages (continuation frames) are joined."""
+    opcode, payload, pos = None, b"", 0
+    while True:
+        fr = _frame_at(buf, pos)
+        if fr is None:
+            return None
+        fin, op, data, pos = fr
+        if opcode is None:
+            opcode = op
+        payload += data
+        if fin:
+            del buf[:pos]
+            return opcode, payload
+
+
+def _frame_at(buf, start):
+    if len(buf) < start + 2:
         return None
-    opcode, n, pos = buf[0] & 0x0F, buf[1] & 0x7F, 2
+    fin, opcode, n, pos = bool(buf[start] & 0x80), buf[start] & 0x0F, buf[start + 1] & 0x7F, start + 2
     if n == 126:
-        if len(buf) < 4:
+        if len(buf) < pos + 2:
             return None
-        n, pos = struct.unpack("!H", bytes(buf[2:4]))[0], 4
+        n, pos = struct.unpack("!H", bytes(buf[pos:pos + 2]))[0], pos + 2
     elif n == 127:
-        if len(buf) < 10:
+        if len(buf) < pos + 8:
             return None
-        n, pos = struct.unpack("!Q", bytes(buf[2:10]))[0], 10
+        n, pos = struct.unpack("!Q", bytes(buf[pos:pos + 8]))[0], pos + 8
     if len(buf) < pos + n:
         return None
-    payload = bytes(buf[pos:pos + n])
-    del buf[:pos + n]
-    return opcode, payload
+    return fin, opcode, bytes(buf[pos:pos + n]), pos + n

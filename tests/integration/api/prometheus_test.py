@@ -85,7 +85,7 @@ scrape_configs:
         time.sleep(3)
         r = query('rate(netmonsec_packets_total{proto="udp"}[5s])')
         check("rate() over our counter works", r["status"] == "success" and r["data"]["result"], r)
-        r = query("netmonsec_latency_microseconds_count")
+        r = query("netmonsec_latency_seconds_count")
         check("a summary family is ingested", r["status"] == "success", r)
     finally:
         if prom and prom.poll() is None:
