@@ -19,7 +19,7 @@ cat > "$tmp/bench.toml" <<TOML
 users = [{name = "bench", role = "viewer", password_hash = "$hash"}]
 TOML
 if [ -n "$pcap" ]; then
-  src=(-r "$pcap" --loop 0 --replay-speed 1)
+  src=(-r "$pcap" --loop 0 --replay-speed "${REPLAY_SPEED:-1}")
 else
   src=(--demo)
 fi
