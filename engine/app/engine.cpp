@@ -1,11 +1,16 @@
 #include "app/engine.hpp"
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <stdexcept>
 #include <thread>
 
 #include "capture/capture_factory.hpp"
+#include "capture/interfaces.hpp"
 #include "common/cpu.hpp"
 #include "common/log.hpp"
 #include "app/memory_plan.hpp"
@@ -143,13 +148,17 @@ std::optional<std::string> Engine::open() {
     // replays log every tick.
     const bool stats_every_tick = !replay || cfg_.capture.replay_speed > 0;
     if (eve_ && stats_every_tick) {
-        stats_->set_listener([this, eve = eve_.get()](const stats::SnapshotPtr& s) {
+        stats_->add_listener([this, eve = eve_.get()](const stats::SnapshotPtr& s) {
             if (!eve_stats_.load(std::memory_order_relaxed)) return;
             std::string line;
             output::append_stats_event(line, *s);
             line.push_back('\n');
             eve->write(line);
         });
+    }
+    // A replay runs port-free (fast offline tests) unless --listen asks for the API.
+    if (cfg_.api.enabled && (!replay || cfg_.api.listen_from_cli)) {
+        if (auto err = open_api()) return err;
     }
     log::info("engine: %zu capture thread(s), %zu worker(s), rings of %u packets; %s", n_cap, n_workers, ring,
               plan.describe().c_str());
@@ -199,11 +208,44 @@ void Engine::save_site_fingerprints() {
     else log::info("devices: %zu learned signature(s) saved to %s", m->site_signatures().size(), path.c_str());
 }
 
+std::optional<std::string> Engine::open_api() {
+    api::UserStore users;
+    if (auto err = users.load(cfg_)) return "API users: " + *err;
+    if (users.empty()) {
+        std::string error;
+        const auto password = users.bootstrap(cfg_.storage.data_dir, error);
+        if (!password) return "API users: " + error;
+        // Shown once, never logged; only the hash is stored.
+        std::fprintf(stderr,
+                     "netmonsec: created API user \"admin\" with password: %s\n"
+                     "netmonsec: (stored only as a hash in %s; this is the only time it is shown)\n",
+                     password->c_str(), api::UserStore::users_file(cfg_.storage.data_dir).c_str());
+    }
+    api::ApiHooks hooks;
+    hooks.snapshot = [this] { return stats_->latest(); };
+    hooks.captures = [this] {
+        std::vector<api::CaptureStatus> out;
+        for (const auto& c : captures_) {
+            const bool done = c->finished();
+            out.push_back({c->name(), !done, done && c->failed() ? c->error() : std::string()});
+        }
+        return out;
+    };
+    hooks.reload = [] { return ::kill(::getpid(), SIGHUP) == 0; };  // main's signal loop reloads
+    hooks.interfaces = [] { return capture::list_interfaces(); };
+    hooks.stats_interval_ms = cfg_.stats.interval_ms;
+    api_ = std::make_unique<api::ApiServer>(cfg_.api, std::move(users), std::move(hooks));
+    if (auto err = api_->open(cfg_.api.listen)) return err;
+    stats_->add_listener([api = api_.get()](const stats::SnapshotPtr& s) { api->publish(*s); });
+    return std::nullopt;
+}
+
 void Engine::start() {
     started_mono_ = monotonic_ns();
     for (auto& w : workers_) w->start();
     output_->start();
     stats_->start();
+    if (api_) api_->start();
     for (auto& c : captures_) c->start();
     started_ = true;
 }
@@ -215,6 +257,7 @@ bool Engine::captures_finished() const noexcept {
 RunSummary Engine::shutdown() {
     if (!started_ || shut_down_) return summary_;
     shut_down_ = true;
+    if (api_) api_->stop();
     for (auto& c : captures_) c->request_stop();
     for (auto& c : captures_) c->join();
     control_.inputs_done.store(true, std::memory_order_release);

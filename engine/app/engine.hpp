@@ -2,8 +2,8 @@
 // Engine: builds the thread topology from a validated Config and runs it.
 //   capture[c] --PacketChannel--> worker[w] --FlowRecordRing--> output (EVE)
 //                                  worker[w] --ShardSnapshot--> stats --> latest Snapshot
-// Start order: workers, output, stats, then captures (consumers before producers).
-// Stop order: captures, then workers drain and flush, then output and stats finish.
+// Start order: workers, output, stats, API, then captures (consumers before producers).
+// Stop order: API, captures, then workers drain and flush, then output and stats finish.
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,6 +11,7 @@
 
 #include <atomic>
 
+#include "api/server.hpp"
 #include "devices/local_nets.hpp"
 #include "capture/capture_source.hpp"
 #include "config/config.hpp"
@@ -61,6 +62,7 @@ class Engine {
     void setup_devices();
     void save_site_fingerprints();
     std::optional<std::string> open_sources(std::vector<std::unique_ptr<capture::CaptureSource>>& out);
+    std::optional<std::string> open_api();
 
     config::Config cfg_;
     pipeline::WorkerControl control_;
@@ -73,6 +75,7 @@ class Engine {
     std::unique_ptr<output::OutputThread> output_;
     std::unique_ptr<stats::StatsThread> stats_;
     std::unique_ptr<devices::LocalNets> local_nets_;  // read by workers; outlives them
+    std::unique_ptr<api::ApiServer> api_;  // null with --no-api, or a replay without --listen
     uint64_t started_mono_ = 0;
     bool started_ = false;
     bool shut_down_ = false;

@@ -7,6 +7,8 @@
 #include <string>
 
 #include "app/engine.hpp"
+#include "app/passwd_command.hpp"
+#include "app/privileges.hpp"
 #include "capture/interfaces.hpp"
 #include "common/log.hpp"
 #include "config/cli.hpp"
@@ -48,6 +50,12 @@ int run(const nms::config::CliOptions& cli) {
     const sigset_t signals = block_signals();
     nms::app::Engine engine(cfg);
     if (auto err = engine.open()) {
+        std::fprintf(stderr, "netmonsec: %s\n", err->c_str());
+        return kExitUsage;
+    }
+    // Sockets are open and bound: nothing from here on needs a privilege. Before start():
+    // capabilities are per thread, so no thread may exist yet.
+    if (auto err = nms::app::drop_privileges(cfg.process)) {
         std::fprintf(stderr, "netmonsec: %s\n", err->c_str());
         return kExitUsage;
     }
@@ -105,6 +113,7 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (cli.subcommand == "doctor") return nms::doctor::run(cli);
+    if (cli.subcommand == "passwd") return nms::app::run_passwd();
     if (!cli.subcommand.empty()) {
         std::fprintf(stderr, "netmonsec: '%s' is not available in this build yet\n",
                      cli.demo ? "--demo" : cli.subcommand.c_str());

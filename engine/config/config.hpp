@@ -80,10 +80,32 @@ struct DpiConfig {
     bool operator==(const DpiConfig&) const = default;
 };
 
+struct ApiUser {
+    std::string name;
+    std::string role;                      // "admin" | "viewer"
+    std::string password_hash;             // crypt(3) string: $y$ (yescrypt) or $2b$/$2y$ (bcrypt)
+    bool operator==(const ApiUser&) const = default;
+};
+
 struct ApiConfig {
     bool enabled = true;                   // --no-api turns it off
     std::string listen = "127.0.0.1:8080"; // ADDR:PORT, IPv6 as [::1]:8080
+    bool listen_from_cli = false;          // --listen given (a replay starts the API only then)
+    std::string dashboard_dir;             // static dashboard files; empty = not served
+    bool metrics_auth = false;             // /metrics needs a session, Bearer token or Basic auth
+    uint32_t session_ttl_s = 43200;        // a login lasts at most this long
+    uint32_t session_idle_s = 1800;        // ... and ends after this long unused
+    uint32_t login_max_failures = 5;       // failed logins per client address before a lockout
+    uint32_t lockout_s = 300;
+    uint32_t ws_write_timeout_s = 10;      // a WebSocket client that cannot take a frame this long is closed
+    std::vector<ApiUser> users;
     bool operator==(const ApiConfig&) const = default;
+};
+
+struct ProcessConfig {
+    std::string user;                      // switch to this user after opening sockets; "" = stay
+    std::string group;                     // "" = the user's primary group
+    bool operator==(const ProcessConfig&) const = default;
 };
 
 struct StorageConfig {
@@ -103,7 +125,6 @@ struct DevicesConfig {
     std::string oui36_file = "/usr/share/ieee-data/oui36.csv"; // MA-S (/36), optional
     std::string p0f_file = "/etc/p0f/p0f.fp";                  // p0f signature database
     bool site_fingerprints = true;         // learn <data_dir>/site.fp from devices of known OS
-    std::string geoip_mmdb;                // MaxMind DB for external peers; "" = off
     bool operator==(const DevicesConfig&) const = default;
 };
 
@@ -118,6 +139,7 @@ struct Config {
     ApiConfig api;
     StorageConfig storage;
     DevicesConfig devices;
+    ProcessConfig process;
     bool demo = false;                     // --demo: generated traffic, no NIC, no privileges
     std::string path;                      // file it was loaded from ("" = built-in defaults)
 

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -288,6 +289,81 @@ void load_cidr_list(const KeySpec& spec, const toml::node& node, Config& cfg, Er
     if (ok) field<Ms...>(cfg) = std::move(out);
 }
 
+constexpr std::string_view kRoles[] = {"admin", "viewer"};
+
+bool valid_user_name(std::string_view name) {
+    return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' || c == '@';
+    });
+}
+
+// A crypt(3) hash of a scheme netmonsec verifies: yescrypt ($y$) or bcrypt ($2b$ / $2y$).
+bool valid_password_hash(std::string_view h) {
+    const bool scheme = h.starts_with("$y$") || h.starts_with("$2b$") || h.starts_with("$2y$");
+    return scheme && h.size() >= 20 && h.size() <= 256 && std::all_of(h.begin(), h.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '$' || c == '.' || c == '/';
+    });
+}
+
+// api.users: an array of {name, role, password_hash} tables, written either inline
+// (users = [{...}]) or as [[api.users]] sections; toml++ gives both as one array node.
+template <auto... Ms>
+void load_user_list(const KeySpec& spec, const toml::node& node, Config& cfg, ErrorSink& sink) {
+    const auto* arr = node.as_array();
+    if (arr == nullptr) return type_error(spec, node, "an array of tables", sink);
+    std::vector<ApiUser> out;
+    bool ok = true;
+    for (size_t i = 0; i < arr->size(); ++i) {
+        const std::string key = std::string(spec.key) + "[" + std::to_string(i) + "]";
+        const toml::node& el = *arr->get(i);
+        const auto* t = el.as_table();
+        if (t == nullptr) {
+            type_error(spec, el, "a table {name, role, password_hash}", sink, key);
+            ok = false;
+            continue;
+        }
+        ApiUser u;
+        for (auto&& [k, v] : *t) {
+            const std::string sub = key + "." + std::string(k.str());
+            const auto* str = v.as_string();
+            if (k.str() != "name" && k.str() != "role" && k.str() != "password_hash") {
+                sink.add(line_of(v), sub, "unknown key '" + sub + "' (accepted: name, role, password_hash)");
+                ok = false;
+            } else if (str == nullptr) {
+                sink.add(line_of(v), sub, sub + " must be a string, not " + type_name(v));
+                ok = false;
+            } else if (k.str() == "name") {
+                u.name = str->get();
+            } else if (k.str() == "role") {
+                u.role = str->get();
+            } else {
+                u.password_hash = str->get();
+            }
+        }
+        if (!valid_user_name(u.name)) {
+            sink.add(line_of(el), key + ".name",
+                     key + ".name = " + quote(u.name) + " is not accepted (1..64 of A-Z a-z 0-9 _ - . @)");
+            ok = false;
+        } else if (std::any_of(out.begin(), out.end(), [&](const ApiUser& o) { return o.name == u.name; })) {
+            sink.add(line_of(el), key + ".name", key + ".name = " + quote(u.name) + " is listed twice");
+            ok = false;
+        }
+        if (std::find(std::begin(kRoles), std::end(kRoles), u.role) == std::end(kRoles)) {
+            sink.add(line_of(el), key + ".role", key + ".role = " + quote(u.role) + " is not accepted (admin or viewer)");
+            ok = false;
+        }
+        if (!valid_password_hash(u.password_hash)) {
+            // The value is not echoed: it may be a password pasted in by mistake.
+            sink.add(line_of(el), key + ".password_hash",
+                     key + ".password_hash is not a yescrypt ($y$) or bcrypt ($2b$/$2y$) hash "
+                           "(make one with: netmonsec passwd)");
+            ok = false;
+        }
+        out.push_back(std::move(u));
+    }
+    if (ok) field<Ms...>(cfg) = std::move(out);
+}
+
 // ---- printing ------------------------------------------------------------------------------
 
 template <typename T>
@@ -309,6 +385,10 @@ std::string show_value(const std::string& v) {
 }
 std::string show_value(CaptureMethod m) {
     return m == CaptureMethod::kPcap ? "\"pcap\"" : "\"af_packet\"";
+}
+std::string show_value(const ApiUser& u) {
+    return "{name = " + quote(u.name) + ", role = " + quote(u.role) + ", password_hash = " +
+           quote(u.password_hash) + "}";
 }
 template <typename T>
 std::string show_value(const std::vector<T>& v) {
@@ -377,6 +457,10 @@ struct Method {
     static constexpr LoadFn fn = &load_method<Ms...>;
 };
 template <auto... Ms>
+struct UserList {
+    static constexpr LoadFn fn = &load_user_list<Ms...>;
+};
+template <auto... Ms>
 struct Listen {
     static constexpr LoadFn fn = &load_listen<Ms...>;
 };
@@ -443,7 +527,17 @@ const KeySpec kSpecs[] = {
 
     bool_key<&C::api, &ApiConfig::enabled>("api.enabled", kRestart),
     custom_key<Kind::kListen, Listen, &C::api, &ApiConfig::listen>("api.listen", kRestart, 1, 128),
+    string_key<&C::api, &ApiConfig::dashboard_dir>("api.dashboard_dir", kRestart, 0, kPathMax),
+    bool_key<&C::api, &ApiConfig::metrics_auth>("api.metrics_auth", kRestart),
+    uint_key<&C::api, &ApiConfig::session_ttl_s>("api.session_ttl_s", kRestart, 60, 30 * 86400),
+    uint_key<&C::api, &ApiConfig::session_idle_s>("api.session_idle_s", kRestart, 30, 30 * 86400),
+    uint_key<&C::api, &ApiConfig::login_max_failures>("api.login_max_failures", kRestart, 1, 1000),
+    uint_key<&C::api, &ApiConfig::lockout_s>("api.lockout_s", kRestart, 1, 86400),
+    uint_key<&C::api, &ApiConfig::ws_write_timeout_s>("api.ws_write_timeout_s", kRestart, 1, 3600),
+    custom_key<Kind::kUserList, UserList, &C::api, &ApiConfig::users>("api.users", kRestart, 0, 0),
     string_key<&C::storage, &StorageConfig::data_dir>("storage.data_dir", kRestart, 1, kPathMax),
+    string_key<&C::process, &ProcessConfig::user>("process.user", kRestart, 0, 64),
+    string_key<&C::process, &ProcessConfig::group>("process.group", kRestart, 0, 64),
 
     bool_key<&C::devices, &DevicesConfig::enabled>("devices.enabled", kRestart),
     custom_key<Kind::kCidrList, CidrList, &C::devices, &DevicesConfig::local_networks>("devices.local_networks",
@@ -454,7 +548,6 @@ const KeySpec kSpecs[] = {
     string_key<&C::devices, &DevicesConfig::oui36_file>("devices.oui36_file", kRestart, 0, kPathMax),
     string_key<&C::devices, &DevicesConfig::p0f_file>("devices.p0f_file", kRestart, 0, kPathMax),
     bool_key<&C::devices, &DevicesConfig::site_fingerprints>("devices.site_fingerprints", kRestart),
-    string_key<&C::devices, &DevicesConfig::geoip_mmdb>("devices.geoip_mmdb", kRestart, 0, kPathMax),
 };
 
 #undef NMS_TMO
@@ -517,6 +610,8 @@ std::string accepted_text(const KeySpec& spec) {
     switch (spec.kind) {
         case Kind::kUint:
             return spec.pow2 ? "a power of two in " + range : range;
+        case Kind::kUserList:
+            return "an array of {name, role = \"admin\"|\"viewer\", password_hash} tables";
         case Kind::kDouble:
             return range;
         case Kind::kBool:

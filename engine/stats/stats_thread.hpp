@@ -25,8 +25,9 @@ class StatsThread {
                 std::vector<pipeline::CaptureThread*> captures, pipeline::WorkerControl& control);
     ~StatsThread();
 
-    // Called on the stats thread after every tick (EVE stats, later the API broadcaster).
-    void set_listener(Listener l) { listener_ = std::move(l); }
+    // Called on the stats thread after every tick, in the order added (EVE stats, the API
+    // broadcaster). Add listeners before start().
+    void add_listener(Listener l) { listeners_.push_back(std::move(l)); }
     // Device tracking: the merger folds in every worker snapshot; discoveries and changes go
     // to `l` (on the stats thread, after each tick). Call before start().
     void set_devices(std::unique_ptr<devices::DeviceMerger> merger, DeviceListener l) {
@@ -57,7 +58,7 @@ class StatsThread {
     std::vector<std::unique_ptr<pipeline::ShardSnapshot>> last_;
     std::vector<bool> stale_;
     std::atomic<std::shared_ptr<const Snapshot>> latest_;
-    Listener listener_;
+    std::vector<Listener> listeners_;
     std::unique_ptr<devices::DeviceMerger> devices_;
     DeviceListener device_listener_;
     std::vector<devices::DeviceEvent> device_events_;

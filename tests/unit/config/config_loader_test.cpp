@@ -173,13 +173,11 @@ local_networks = ["10.1.0.0/16", "2001:db8::/32"]
 max_devices = 100
 p0f_file = ""
 site_fingerprints = false
-geoip_mmdb = "/srv/GeoLite2-City.mmdb"
 )");
     CHECK(c.devices.local_networks == std::vector<std::string>{"10.1.0.0/16", "2001:db8::/32"});
     CHECK(c.devices.max_devices == 100);
     CHECK(c.devices.p0f_file.empty());
     CHECK_FALSE(c.devices.site_fingerprints);
-    CHECK(c.devices.geoip_mmdb == "/srv/GeoLite2-City.mmdb");
     CHECK(Config{}.devices.local_networks.size() == 6);
     CHECK(load_bad("[devices]\nlocal_networks = [\"10.0.0.0/33\", \"nope\"]\n").size() == 2);
 }

@@ -1,0 +1,72 @@
+#pragma once
+// Router: every HTTP route of the API as a table (method, path, access, handler) plus the
+// authentication around it: sessions from POST /api/v1/auth/login (cookie or Bearer token),
+// roles, CSRF checks for cookie-authenticated changes, per-address login lockout. Runs only
+// on the API's io_context thread; reads the engine through ApiHooks, never worker state.
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/api_types.hpp"
+#include "api/login_limiter.hpp"
+#include "api/session_store.hpp"
+#include "api/static_files.hpp"
+#include "api/user_store.hpp"
+#include "capture/interfaces.hpp"
+#include "config/config.hpp"
+#include "stats/snapshot.hpp"
+
+namespace nms::api {
+
+struct CaptureStatus {
+    std::string name;
+    bool running = false;
+    std::string error;
+};
+
+// What the API needs from the engine; every member may be empty (then that part is absent).
+struct ApiHooks {
+    std::function<stats::SnapshotPtr()> snapshot;
+    std::function<std::vector<CaptureStatus>()> captures;
+    std::function<bool()> reload;                                  // same as SIGHUP
+    std::function<std::vector<capture::InterfaceInfo>()> interfaces;
+    std::function<size_t()> websocket_clients;
+    std::function<int64_t()> now_s;                                // monotonic seconds (tests fake it)
+    uint32_t stats_interval_ms = 1000;
+};
+
+enum class Access : uint8_t { kPublic, kViewer, kAdmin };
+
+struct RouteInfo {
+    std::string method;
+    std::string path;
+    Access access;
+};
+
+class Router {
+ public:
+    static constexpr const char* kSessionCookie = "nms_session";
+
+    Router(const config::ApiConfig& cfg, UserStore users, ApiHooks hooks);
+    ~Router();
+    Router(Router&&) noexcept;
+    Router& operator=(Router&&) noexcept;
+
+    ApiResponse handle(const ApiRequest& req);
+    // GET /api/v1/ws before the upgrade: nullopt = authenticated, go ahead; otherwise the refusal.
+    std::optional<ApiResponse> authorize_websocket(const ApiRequest& req);
+
+    // Every route, for the OpenAPI test (includes /api/v1/ws and /metrics).
+    static std::vector<RouteInfo> routes();
+
+ private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+// "a=1&b=x%20y" -> value of `key`, percent-decoded; nullopt when absent or badly encoded.
+std::optional<std::string> query_param(std::string_view query, std::string_view key);
+
+}  // namespace nms::api

@@ -1,0 +1,1 @@
+console.log("netmonsec test asset");
