@@ -3,6 +3,8 @@ find_package(Threads REQUIRED)
 find_package(Boost 1.74 REQUIRED CONFIG)                    # Boost::headers (Lockfree, later Beast/Asio)
 find_package(tomlplusplus 3 REQUIRED CONFIG)               # tomlplusplus::tomlplusplus
 find_package(RapidJSON REQUIRED CONFIG)                    # RAPIDJSON_INCLUDE_DIRS only, no target
+find_package(SQLite3 REQUIRED)                             # SQLite::SQLite3 (nms_store only)
+find_package(ZLIB REQUIRED)                                # ZLIB::ZLIB (daily log gzip, nms_store)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(PCAP REQUIRED IMPORTED_TARGET libpcap)   # PkgConfig::PCAP
 

@@ -1,9 +1,10 @@
 #pragma once
 // Engine: builds the thread topology from a validated Config and runs it.
-//   capture[c] --PacketChannel--> worker[w] --FlowRecordRing--> output (EVE)
-//                                  worker[w] --ShardSnapshot--> stats --> latest Snapshot
-// Start order: workers, output, stats, then captures (consumers before producers).
-// Stop order: captures, then workers drain and flush, then output and stats finish.
+//   capture[c] --PacketChannel--> worker[w] --FlowRecordRing--> output (EVE) --> store
+//                                  worker[w] --ShardSnapshot--> stats --> latest Snapshot --> store
+// Start order: workers, store, output, stats, then captures (consumers before producers).
+// Stop order: captures, then workers drain and flush, then output and stats finish, then
+// the store drains its queues and closes the database.
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,6 +20,7 @@
 #include "pipeline/packet_channel.hpp"
 #include "pipeline/worker.hpp"
 #include "stats/stats_thread.hpp"
+#include "store/store_thread.hpp"
 
 namespace nms::app {
 
@@ -51,11 +53,14 @@ class Engine {
     void reload(const config::Config& fresh);
 
     [[nodiscard]] stats::SnapshotPtr latest_snapshot() const;
+    // The store (null when storage is off or unavailable): counters, health, database path.
+    [[nodiscard]] const store::StoreThread* store() const noexcept { return store_.get(); }
     [[nodiscard]] const config::Config& config() const noexcept { return cfg_; }
     [[nodiscard]] bool offline() const noexcept { return !cfg_.capture.pcap_file.empty(); }
 
  private:
     std::optional<std::string> open_sources(std::vector<std::unique_ptr<capture::CaptureSource>>& out);
+    std::optional<std::string> open_store();
 
     config::Config cfg_;
     pipeline::WorkerControl control_;
@@ -67,6 +72,7 @@ class Engine {
     std::unique_ptr<output::EveWriter> eve_;
     std::unique_ptr<output::OutputThread> output_;
     std::unique_ptr<stats::StatsThread> stats_;
+    std::unique_ptr<store::StoreThread> store_;
     uint64_t started_mono_ = 0;
     bool started_ = false;
     bool shut_down_ = false;

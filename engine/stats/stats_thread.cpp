@@ -54,7 +54,7 @@ SnapshotPtr StatsThread::tick(bool final) {
     auto snap = merger_.merge(shards, stale_, captures_, workers_, control_.top_n.load(std::memory_order_relaxed), wall_ns(),
                               monotonic_ns());
     latest_.store(snap, std::memory_order_release);
-    if (listener_) listener_(snap);
+    for (const auto& l : listeners_) l(snap);
     return snap;
 }
 

@@ -24,8 +24,15 @@ class StatsThread {
                 std::vector<pipeline::CaptureThread*> captures, pipeline::WorkerControl& control);
     ~StatsThread();
 
-    // Called on the stats thread after every tick (EVE stats, later the API broadcaster).
-    void set_listener(Listener l) { listener_ = std::move(l); }
+    // Called on the stats thread after every tick (EVE stats, the store, the API broadcaster),
+    // in the order added. Add before start().
+    void add_listener(Listener l) { listeners_.push_back(std::move(l)); }
+    void set_listener(Listener l) {
+        listeners_.clear();
+        add_listener(std::move(l));
+    }
+    // Before start(): history points loaded from storage, so charts continue across restarts.
+    void seed_history(const std::vector<RatePoint>& points) { merger_.seed_history(points); }
 
     void start();
     void stop();
@@ -47,7 +54,7 @@ class StatsThread {
     std::vector<std::unique_ptr<pipeline::ShardSnapshot>> last_;
     std::vector<bool> stale_;
     std::atomic<std::shared_ptr<const Snapshot>> latest_;
-    Listener listener_;
+    std::vector<Listener> listeners_;
 
     std::mutex mutex_;
     std::condition_variable cv_;
