@@ -177,9 +177,10 @@ std::optional<std::string> Engine::open_store() {
         return std::nullopt;
     }
     output_->add_sink(store_.get());
-    stats_->seed_history(store_->recent_history(cfg_.stats.history_seconds));
+    const auto history = store_->recent_history(cfg_.stats.history_seconds);
+    stats_->seed_history(history);
     stats_->add_listener([s = store_.get()](const stats::SnapshotPtr& snap) { s->on_stats(snap); });
-    log::info("store: %s", store_->database_path().c_str());
+    log::info("store: %s, %zu history points loaded", store_->database_path().c_str(), history.size());
     return std::nullopt;
 }
 

@@ -216,12 +216,15 @@ void StoreThread::run() {
     }
     writer_->rollup(static_cast<int64_t>(wall_ns() / kNsPerSec));
     logs_.reset();  // closes today's files
-    log::info("store: %llu flows, %llu dns, %llu stats rows written; %llu dropped; longest step %llu us",
-              static_cast<unsigned long long>(counters_.flows_written.get()),
-              static_cast<unsigned long long>(counters_.dns_written.get()),
-              static_cast<unsigned long long>(counters_.stats_written.get()),
-              static_cast<unsigned long long>(counters_.dropped_total()),
-              static_cast<unsigned long long>(counters_.max_step_us.get()));
+    const auto u = [](const RelaxedCounter& c) { return static_cast<unsigned long long>(c.get()); };
+    const bool lost = counters_.dropped_total() + counters_.log_write_errors.get() > 0;
+    (lost ? log::warn : log::info)(
+        "store: %llu flows, %llu dns, %llu stats rows written; %llu rows dropped (queue %llu, failed batches %llu), "
+        "%llu log lines lost; longest step %llu us",
+        u(counters_.flows_written), u(counters_.dns_written), u(counters_.stats_written),
+        static_cast<unsigned long long>(counters_.dropped_total()),
+        u(counters_.flows_queue_drops) + u(counters_.dns_queue_drops) + u(counters_.stats_queue_drops),
+        u(counters_.write_errors), u(counters_.log_write_errors), u(counters_.max_step_us));
 }
 
 }  // namespace nms::store
