@@ -54,6 +54,7 @@ StoreThread::StoreThread(StoreOptions opts)
       dns_q_(opts_.queue_dns),
       stats_q_(opts_.queue_stats) {
     writer_ = std::make_unique<StoreWriter>(database_path(), opts_.registry);
+    pacer_ = std::make_unique<RetentionPacer>(opts_.retention);
     if (opts_.logs) {
         opts_.logs_options.dir = opts_.data_dir;
         logs_ = std::make_unique<DailyLogs>(opts_.logs_options, opts_.registry, counters_);
@@ -178,8 +179,9 @@ void StoreThread::housekeeping(int64_t now_s) {
     note_step(t0);
     t0 = monotonic_ns();
     uint64_t pages = 0;
-    counters_.retention_deleted.add(static_cast<uint64_t>(writer_->retention_step(now_s, opts_.retention, &pages)));
+    counters_.retention_deleted.add(static_cast<uint64_t>(writer_->retention_step(now_s, pacer_->next(), &pages)));
     counters_.vacuumed_pages.add(pages);
+    pacer_->took(static_cast<double>(monotonic_ns() - t0) / 1e6);
     note_step(t0);
     if (logs_) {
         t0 = monotonic_ns();

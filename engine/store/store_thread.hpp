@@ -88,6 +88,7 @@ class StoreThread final : public output::RecordSink {
     StoreOptions opts_;
     StoreCounters counters_;
     std::unique_ptr<StoreWriter> writer_;
+    std::unique_ptr<RetentionPacer> pacer_;
     std::unique_ptr<DailyLogs> logs_;
     std::unique_ptr<InfluxExporter> influx_;
 

@@ -25,6 +25,10 @@ StoreWriter::StoreWriter(const std::string& path, const dpi::Registry* registry)
     db_.exec_or_throw("PRAGMA synchronous = NORMAL");
     db_.exec_or_throw("PRAGMA journal_size_limit = 67108864");  // truncate the WAL back to 64 MiB
     db_.exec_or_throw("PRAGMA foreign_keys = ON");
+    // Index inserts land all over the address indexes: with SQLite's default 2 MiB cache
+    // every batch re-reads and re-writes pages through syscalls. 32 MiB keeps the hot index
+    // pages resident (measured: bench/store_bench rows/s).
+    db_.exec_or_throw("PRAGMA cache_size = -32768");
     migrate(db_);
 
     insert_flow_ = Statement(db_,

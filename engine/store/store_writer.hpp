@@ -2,6 +2,7 @@
 // StoreWriter: the write connection and every statement that changes the database. Used by
 // the store thread only (and directly by tests). Each call is one short transaction, so a
 // crash loses at most the batch in flight and the file always passes integrity_check.
+#include <algorithm>
 #include <span>
 #include <string>
 #include <vector>
@@ -25,6 +26,37 @@ struct RetentionPolicy {
     uint64_t max_db_bytes = 0;      // 0 = no cap; else the oldest flows go first
     uint32_t delete_batch = 2000;   // rows per table per step: keeps each step short
     uint32_t vacuum_pages = 256;    // pages returned to the file system per step
+};
+
+// Sizes retention slices so one step stays near a time target whatever the disk and the
+// machine's load: halves the slice after a slow step, doubles it (up to the policy's
+// maximum) after a fast one.
+class RetentionPacer {
+ public:
+    explicit RetentionPacer(const RetentionPolicy& max, double target_ms = 20.0)
+        : max_(max), target_ms_(target_ms), batch_(max.delete_batch), pages_(max.vacuum_pages) {}
+    // The policy for the next step.
+    [[nodiscard]] RetentionPolicy next() const noexcept {
+        RetentionPolicy p = max_;
+        p.delete_batch = batch_;
+        p.vacuum_pages = pages_;
+        return p;
+    }
+    void took(double ms) noexcept {
+        if (ms > target_ms_) {
+            batch_ = std::max<uint32_t>(kMinBatch, batch_ / 2);
+            pages_ = std::max<uint32_t>(kMinPages, pages_ / 2);
+        } else if (ms < target_ms_ / 4) {
+            batch_ = std::min(max_.delete_batch, batch_ * 2);
+            pages_ = std::min(max_.vacuum_pages, pages_ * 2);
+        }
+    }
+
+ private:
+    static constexpr uint32_t kMinBatch = 50, kMinPages = 8;
+    RetentionPolicy max_;
+    double target_ms_;
+    uint32_t batch_, pages_;
 };
 
 class StoreWriter {
