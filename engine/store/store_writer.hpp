@@ -34,7 +34,10 @@ struct RetentionPolicy {
 class RetentionPacer {
  public:
     explicit RetentionPacer(const RetentionPolicy& max, double target_ms = 20.0)
-        : max_(max), target_ms_(target_ms), batch_(max.delete_batch), pages_(max.vacuum_pages) {}
+        : max_(max),
+          target_ms_(target_ms),  // start small: the first slices of a big backlog are the slowest
+          batch_(std::max<uint32_t>(kMinBatch, max.delete_batch / 8)),
+          pages_(std::max<uint32_t>(kMinPages, max.vacuum_pages / 8)) {}
     // The policy for the next step.
     [[nodiscard]] RetentionPolicy next() const noexcept {
         RetentionPolicy p = max_;
