@@ -4,6 +4,8 @@ find_package(Boost 1.74 REQUIRED CONFIG)                    # Boost::headers (Lo
 find_package(tomlplusplus 3 REQUIRED CONFIG)               # tomlplusplus::tomlplusplus
 find_package(RapidJSON REQUIRED CONFIG)                    # RAPIDJSON_INCLUDE_DIRS only, no target
 find_package(OpenSSL 3 REQUIRED)                           # OpenSSL::Crypto (TLS/QUIC dissectors)
+find_package(SQLite3 REQUIRED)                             # SQLite::SQLite3 (nms_store only)
+find_package(ZLIB REQUIRED)                                # ZLIB::ZLIB (daily log gzip, nms_store)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(PCAP REQUIRED IMPORTED_TARGET libpcap)   # PkgConfig::PCAP
 pkg_check_modules(NDPI REQUIRED IMPORTED_TARGET libndpi)   # PkgConfig::NDPI (libndpi-dev 4.2: DPI fallback)

@@ -156,6 +156,7 @@ std::optional<std::string> Engine::open() {
             eve->write(line);
         });
     }
+    if (auto err = open_store()) return err;
     // A replay runs port-free (fast offline tests) unless --listen asks for the API.
     if (cfg_.api.enabled && (!replay || cfg_.api.listen_from_cli)) {
         if (auto err = open_api()) return err;
@@ -240,9 +241,43 @@ std::optional<std::string> Engine::open_api() {
     return std::nullopt;
 }
 
+// Storage: live capture writes when [storage] enabled; replays and --demo only with
+// storage.store_replays or an explicit --data-dir. An unusable configured directory is a
+// warning (run without history); an unusable --data-dir is an error.
+std::optional<std::string> Engine::open_store() {
+    const auto& sc = cfg_.storage;
+    if (!sc.enabled) return std::nullopt;
+    const bool live = !offline() && !cfg_.demo;
+    if (!live && !sc.store_replays && !sc.data_dir_from_cli) {
+        log::info("store: off for replays and --demo (give --data-dir or set storage.store_replays)");
+        return std::nullopt;
+    }
+    std::string err = store::prepare_data_dir(sc.data_dir);
+    if (err.empty()) {
+        try {
+            store_ = std::make_unique<store::StoreThread>(store::store_options(sc, &dpi::builtin_registry()));
+        } catch (const std::exception& e) {
+            err = e.what();
+        }
+    }
+    if (!err.empty()) {
+        if (sc.data_dir_from_cli) return err + " (from --data-dir)";
+        log::warn("store: %s; running without history (fix storage.data_dir, or set storage.enabled = false)",
+                  err.c_str());
+        return std::nullopt;
+    }
+    output_->add_sink(store_.get());
+    const auto history = store_->recent_history(cfg_.stats.history_seconds);
+    stats_->seed_history(history);
+    stats_->add_listener([s = store_.get()](const stats::SnapshotPtr& snap) { s->on_stats(snap); });
+    log::info("store: %s, %zu history points loaded", store_->database_path().c_str(), history.size());
+    return std::nullopt;
+}
+
 void Engine::start() {
     started_mono_ = monotonic_ns();
     for (auto& w : workers_) w->start();
+    if (store_) store_->start();
     output_->start();
     stats_->start();
     if (api_) api_->start();
@@ -274,6 +309,7 @@ RunSummary Engine::shutdown() {
         eve_->flush();
     }
     save_site_fingerprints();
+    if (store_) store_->stop();  // after the last producer (output, final stats tick)
     summary_.packets = snap->traffic.packets;
     summary_.bytes = snap->traffic.bytes;
     summary_.flows = output_->flows_written();

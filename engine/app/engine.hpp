@@ -1,9 +1,10 @@
 #pragma once
 // Engine: builds the thread topology from a validated Config and runs it.
-//   capture[c] --PacketChannel--> worker[w] --FlowRecordRing--> output (EVE)
-//                                  worker[w] --ShardSnapshot--> stats --> latest Snapshot
-// Start order: workers, output, stats, API, then captures (consumers before producers).
-// Stop order: API, captures, then workers drain and flush, then output and stats finish.
+//   capture[c] --PacketChannel--> worker[w] --FlowRecordRing--> output (EVE) --> store
+//                                  worker[w] --ShardSnapshot--> stats --> latest Snapshot --> store, API
+// Start order: workers, store, output, stats, API, then captures (consumers before producers).
+// Stop order: API, captures, then workers drain and flush, then output and stats finish, then
+// the store drains its queues and closes the database.
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +22,7 @@
 #include "pipeline/packet_channel.hpp"
 #include "pipeline/worker.hpp"
 #include "stats/stats_thread.hpp"
+#include "store/store_thread.hpp"
 
 namespace nms::app {
 
@@ -53,6 +55,8 @@ class Engine {
     void reload(const config::Config& fresh);
 
     [[nodiscard]] stats::SnapshotPtr latest_snapshot() const;
+    // The store (null when storage is off or unavailable): counters, health, database path.
+    [[nodiscard]] const store::StoreThread* store() const noexcept { return store_.get(); }
     [[nodiscard]] const config::Config& config() const noexcept { return cfg_; }
     [[nodiscard]] bool offline() const noexcept { return !cfg_.capture.pcap_file.empty(); }
     // Whether state learned about this site (site.fp) is read and written: live capture only.
@@ -63,6 +67,7 @@ class Engine {
     void save_site_fingerprints();
     std::optional<std::string> open_sources(std::vector<std::unique_ptr<capture::CaptureSource>>& out);
     std::optional<std::string> open_api();
+    std::optional<std::string> open_store();
 
     config::Config cfg_;
     pipeline::WorkerControl control_;
@@ -76,6 +81,7 @@ class Engine {
     std::unique_ptr<stats::StatsThread> stats_;
     std::unique_ptr<devices::LocalNets> local_nets_;  // read by workers; outlives them
     std::unique_ptr<api::ApiServer> api_;  // null with --no-api, or a replay without --listen
+    std::unique_ptr<store::StoreThread> store_;
     uint64_t started_mono_ = 0;
     bool started_ = false;
     bool shut_down_ = false;

@@ -110,6 +110,22 @@ struct ProcessConfig {
 
 struct StorageConfig {
     std::string data_dir = "/var/lib/netmonsec";  // SQLite database + daily logs
+    bool enabled = true;                   // history database + daily logs
+    bool store_replays = false;            // -r / --demo write to the store (always with --data-dir)
+    uint32_t flush_interval_ms = 1000;     // longest a row waits before its batch commits
+    uint32_t batch_rows = 1000;            // rows per transaction, at most
+    uint32_t queue_records = 65536;        // ended flows queued for the store thread
+    uint32_t flows_retention_days = 30;
+    uint32_t dns_retention_days = 90;
+    uint32_t stats_1s_retention_s = 3600;
+    uint32_t stats_1m_retention_days = 30;
+    uint32_t stats_1h_retention_days = 365;
+    uint32_t max_db_mib = 4096;            // 0 = no cap; over it the oldest flows go first
+    bool logs = true;                      // flows_YYYYMMDD.ndjson / .csv in data_dir
+    bool logs_gzip = true;                 // compress closed days
+    uint32_t logs_max_mib = 1024;          // all daily logs together; 0 = no cap
+    std::string influx_udp;                // "ADDR:PORT" = stats as InfluxDB line protocol; "" = off
+    bool data_dir_from_cli = false;        // not a key: --data-dir was given
     bool operator==(const StorageConfig&) const = default;
 };
 

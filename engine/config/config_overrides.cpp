@@ -58,7 +58,10 @@ ConfigErrors apply_cli(Config& cfg, const CliOptions& cli) {
     if (cli.loop) cap.loop = *cli.loop;
     if (cli.workers) cfg.pipeline.workers = *cli.workers;
     if (cli.eve_path) cfg.output.eve_path = *cli.eve_path;
-    if (cli.data_dir) cfg.storage.data_dir = *cli.data_dir;
+    if (cli.data_dir) {
+        cfg.storage.data_dir = *cli.data_dir;
+        cfg.storage.data_dir_from_cli = true;
+    }
     if (cli.listen) {
         cfg.api.listen = *cli.listen;
         cfg.api.listen_from_cli = true;

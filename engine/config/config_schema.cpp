@@ -188,6 +188,16 @@ void load_listen(const KeySpec& spec, const toml::node& node, Config& cfg, Error
     field<Ms...>(cfg) = *s;
 }
 
+// Like load_listen, but "" (off) is accepted too.
+template <auto... Ms>
+void load_optional_listen(const KeySpec& spec, const toml::node& node, Config& cfg, ErrorSink& sink) {
+    const std::string* s = checked_string(spec, node, sink);
+    if (s == nullptr) return;
+    std::string why;
+    if (!s->empty() && !valid_listen(*s, why)) return value_error(spec, node, quote(*s), why.c_str(), sink);
+    field<Ms...>(cfg) = *s;
+}
+
 bool valid_ifname(std::string_view name) {
     // The kernel's dev_valid_name(): no "." or "..", no '/', ':' or whitespace.
     if (name == "." || name == "..") return false;
@@ -465,11 +475,17 @@ struct Listen {
     static constexpr LoadFn fn = &load_listen<Ms...>;
 };
 
+template <auto... Ms>
+struct OptionalListen {
+    static constexpr LoadFn fn = &load_optional_listen<Ms...>;
+};
+
 using C = Config;
 using Cap = CaptureConfig;
 using Pip = PipelineConfig;
 using Flo = FlowConfig;
 using Tmo = flow::FlowTimeouts;
+using Sto = StorageConfig;
 
 #define NMS_TMO(name, min) \
     uint_key<&C::flow, &Flo::timeouts, &Tmo::name>("flow.timeouts." #name, kLive, min, kU32Max)
@@ -536,6 +552,21 @@ const KeySpec kSpecs[] = {
     uint_key<&C::api, &ApiConfig::ws_write_timeout_s>("api.ws_write_timeout_s", kRestart, 1, 3600),
     custom_key<Kind::kUserList, UserList, &C::api, &ApiConfig::users>("api.users", kRestart, 0, 0),
     string_key<&C::storage, &StorageConfig::data_dir>("storage.data_dir", kRestart, 1, kPathMax),
+    bool_key<&C::storage, &Sto::enabled>("storage.enabled", kRestart),
+    bool_key<&C::storage, &Sto::store_replays>("storage.store_replays", kRestart),
+    uint_key<&C::storage, &Sto::flush_interval_ms>("storage.flush_interval_ms", kRestart, 50, 60000),
+    uint_key<&C::storage, &Sto::batch_rows>("storage.batch_rows", kRestart, 1, 100000),
+    uint_key<&C::storage, &Sto::queue_records>("storage.queue_records", kRestart, 64, int64_t{1} << 22),
+    uint_key<&C::storage, &Sto::flows_retention_days>("storage.flows_retention_days", kRestart, 1, 3650),
+    uint_key<&C::storage, &Sto::dns_retention_days>("storage.dns_retention_days", kRestart, 1, 3650),
+    uint_key<&C::storage, &Sto::stats_1s_retention_s>("storage.stats_1s_retention_s", kRestart, 120, 7 * 86400),
+    uint_key<&C::storage, &Sto::stats_1m_retention_days>("storage.stats_1m_retention_days", kRestart, 1, 3650),
+    uint_key<&C::storage, &Sto::stats_1h_retention_days>("storage.stats_1h_retention_days", kRestart, 1, 36500),
+    uint_key<&C::storage, &Sto::max_db_mib>("storage.max_db_mib", kRestart, 0, int64_t{1} << 24),
+    bool_key<&C::storage, &Sto::logs>("storage.logs", kRestart),
+    bool_key<&C::storage, &Sto::logs_gzip>("storage.logs_gzip", kRestart),
+    uint_key<&C::storage, &Sto::logs_max_mib>("storage.logs_max_mib", kRestart, 0, int64_t{1} << 24),
+    custom_key<Kind::kListen, OptionalListen, &C::storage, &Sto::influx_udp>("storage.influx_udp", kRestart, 0, 128),
     string_key<&C::process, &ProcessConfig::user>("process.user", kRestart, 0, 64),
     string_key<&C::process, &ProcessConfig::group>("process.group", kRestart, 0, 64),
 

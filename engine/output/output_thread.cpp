@@ -29,6 +29,7 @@ size_t OutputThread::drain_once(std::string& buf, size_t& flows) {
                 append_flow_event(buf, rec, &registry);
                 buf.push_back('\n');
             }
+            for (RecordSink* s : sinks_) s->on_flow(rec);
         });
         flows += f;
         n += f;
@@ -37,6 +38,7 @@ size_t OutputThread::drain_once(std::string& buf, size_t& flows) {
                 append_app_event(buf, ev, registry);
                 buf.push_back('\n');
             }
+            for (RecordSink* s : sinks_) s->on_app_event(ev);
         });
         if (buf.size() > (1 << 16)) {
             if (eve_) eve_->write(buf);

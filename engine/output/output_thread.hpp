@@ -1,6 +1,6 @@
 #pragma once
 // OutputThread: the single consumer of every worker's FlowRecord ring. Renders EVE flow
-// events (and, in later stages, hands records to the store). Runs until every worker has
+// events and hands every record to the RecordSinks (the store). Runs until every worker has
 // finished and its ring is empty, so nothing queued at shutdown is lost.
 #include <atomic>
 #include <functional>
@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "output/eve_writer.hpp"
+#include "output/record_sink.hpp"
 #include "pipeline/worker.hpp"
 
 namespace nms::output {
@@ -17,6 +18,9 @@ class OutputThread {
     // `eve` may be null (no EVE output): records are then drained and counted only.
     OutputThread(std::vector<pipeline::Worker*> workers, EveWriter* eve, bool eve_flows);
     ~OutputThread();
+
+    // Before start(): `sink` also receives every record and app event (not owned).
+    void add_sink(RecordSink* sink) { sinks_.push_back(sink); }
 
     void start();
     void join();
@@ -33,6 +37,7 @@ class OutputThread {
 
     std::vector<pipeline::Worker*> workers_;
     EveWriter* eve_;
+    std::vector<RecordSink*> sinks_;
     std::atomic<bool> eve_flows_;
     std::atomic<uint64_t> flows_{0};
     std::thread thread_;

@@ -67,6 +67,14 @@ void merge_latency(Snapshot& s, const std::vector<const pipeline::ShardSnapshot*
 
 StatsMerger::StatsMerger(uint32_t history_points) : history_points_(history_points) {}
 
+void StatsMerger::seed_history(const std::vector<RatePoint>& points) {
+    const TimestampNs first_live = history_.empty() ? ~TimestampNs{0} : history_.front().wall_ns;
+    for (auto it = points.rbegin(); it != points.rend(); ++it) {
+        if (history_.size() >= history_points_) break;
+        if (it->wall_ns < first_live) history_.push_front(*it);
+    }
+}
+
 SnapshotPtr StatsMerger::merge(const std::vector<const pipeline::ShardSnapshot*>& shards,
                                const std::vector<bool>& stale,
                                const std::vector<pipeline::CaptureThread*>& captures,

@@ -24,6 +24,10 @@ class StatsMerger {
                       const std::vector<pipeline::Worker*>& workers, uint32_t top_n, TimestampNs wall_now,
                       uint64_t mono_now);
 
+    // Prepends stored history (oldest first, older than anything merged so far), keeping at
+    // most history_points; the next merge() publishes it with the new points.
+    void seed_history(const std::vector<RatePoint>& points);
+
  private:
     uint32_t history_points_;
     uint64_t seq_ = 0;

@@ -37,6 +37,8 @@ class StatsThread {
     }
     // After stop(): the merged table (site signatures, tests).
     [[nodiscard]] const devices::DeviceMerger* devices() const noexcept { return devices_.get(); }
+    // Before start(): history points loaded from storage, so charts continue across restarts.
+    void seed_history(const std::vector<RatePoint>& points) { merger_.seed_history(points); }
 
     void start();
     void stop();

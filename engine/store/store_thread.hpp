@@ -1,0 +1,113 @@
+#pragma once
+// StoreThread: the one thread that writes the data directory. It owns the SQLite write
+// connection (StoreWriter), the daily logs and the InfluxDB exporter, and drains three
+// bounded SPSC queues:
+//   ended flows and DNS app events  <- output thread (RecordSink; full queue = drop + count)
+//   stats samples                    <- stats thread (on_stats, each tick)
+// Rows are committed in one transaction per batch (flush_interval_ms or batch_rows, whichever
+// comes first). Once a second it rolls stats up, runs a retention slice, rotates/gzips logs.
+// stop() drains every queue before closing, so a clean shutdown loses nothing queued.
+#include <boost/lockfree/spsc_queue.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "config/config.hpp"
+#include "output/record_sink.hpp"
+#include "stats/snapshot.hpp"
+#include "store/daily_logs.hpp"
+#include "store/dns_observation.hpp"
+#include "store/influx_exporter.hpp"
+#include "store/stats_sample.hpp"
+#include "store/store_counters.hpp"
+#include "store/store_writer.hpp"
+
+namespace nms::store {
+
+struct StoreOptions {
+    std::string data_dir;
+    uint32_t flush_interval_ms = 1000;
+    uint32_t batch_rows = 1000;
+    uint32_t queue_records = 65536;
+    uint32_t queue_dns = 8192;
+    uint32_t queue_stats = 256;
+    RetentionPolicy retention;
+    bool logs = true;
+    DailyLogsOptions logs_options;
+    std::string influx_udp;            // "" = off
+    const dpi::Registry* registry = nullptr;
+    dpi::AppId dns_app = dpi::kAppUnknown;  // events of this app carry DNS names; 0 = none
+};
+
+// The [storage] section as store options (data_dir, limits, retention, logs, exporter).
+StoreOptions store_options(const config::StorageConfig& cfg, const dpi::Registry* registry);
+
+// Creates `dir` (and parents) if missing and checks it is a writable directory; "" when
+// fine, else a message naming the directory and the reason.
+std::string prepare_data_dir(const std::string& dir);
+
+class StoreThread final : public output::RecordSink {
+ public:
+    static constexpr const char* kDatabaseFile = "netmonsec.db";
+
+    // Opens (creates, migrates) DIR/netmonsec.db and the exporter; throws StoreError.
+    explicit StoreThread(StoreOptions opts);
+    ~StoreThread() override;
+    StoreThread(const StoreThread&) = delete;
+    StoreThread& operator=(const StoreThread&) = delete;
+
+    // Output thread: copies into the bounded queues, never waits.
+    void on_flow(const pipeline::FlowRecord& rec) noexcept override;
+    void on_app_event(const dpi::AppEvent& ev) noexcept override;
+    // Stats thread (a StatsThread listener): one sample per tick, never waits.
+    void on_stats(const stats::SnapshotPtr& snap) noexcept;
+
+    // Stored 1 s history of the last `seconds` (call before start()).
+    std::vector<stats::RatePoint> recent_history(int64_t seconds);
+
+    void start();
+    // Drains every queue, commits, closes. Call after the producers have stopped.
+    void stop();
+
+    [[nodiscard]] const StoreCounters& counters() const noexcept { return counters_; }
+    [[nodiscard]] std::string database_path() const { return opts_.data_dir + "/" + kDatabaseFile; }
+
+ private:
+    void run();
+    size_t drain();
+    void flush();
+    void housekeeping(int64_t now_s);
+    void note_step(uint64_t start_mono);
+
+    StoreOptions opts_;
+    StoreCounters counters_;
+    std::unique_ptr<StoreWriter> writer_;
+    std::unique_ptr<RetentionPacer> pacer_;
+    std::unique_ptr<DailyLogs> logs_;
+    std::unique_ptr<InfluxExporter> influx_;
+
+    boost::lockfree::spsc_queue<pipeline::FlowRecord> flow_q_;
+    boost::lockfree::spsc_queue<DnsObservation> dns_q_;
+    boost::lockfree::spsc_queue<StatsSample> stats_q_;
+    stats::SnapshotPtr prev_snapshot_;   // stats thread only
+
+    // Store thread only: the batch being built.
+    std::vector<pipeline::FlowRecord> flows_;
+    std::vector<DnsObservation> dns_;
+    std::vector<StatsSample> stats_;
+    uint64_t last_flush_mono_ = 0;
+    int64_t last_housekeeping_s_ = 0;
+
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    bool stopping_ = false;
+    std::thread thread_;
+};
+
+}  // namespace nms::store
