@@ -138,7 +138,7 @@ run_reader() {
             reader_pid=$!
             wait_until test -e "$ready" ;;
         netmonsec)
-            (cd "$work" && exec ip netns exec "$rx_ns" "$daemon" -i "$rx_if" -w "$workers" --no-api \
+            (cd "$work" && exec ip netns exec "$rx_ns" "$daemon" -i "$rx_if" -w "$workers" --no-api --data-dir "$work/data" \
                 --eve "$eve" $netmonsec_args > "$rlog" 2> "$elog") &
             reader_pid=$!
             # Ready = its packet socket exists and the stats thread has ticked once.

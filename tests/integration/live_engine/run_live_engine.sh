@@ -55,7 +55,7 @@ workers = 2
 [stats]
 interval_ms = 200
 TOML
-ip netns exec "$RX_NS" "$NETMONSEC" -c "$WORK/live.toml" -i "$RX_IF" --eve "$WORK/live.json" -v --no-api \
+ip netns exec "$RX_NS" "$NETMONSEC" -c "$WORK/live.toml" -i "$RX_IF" --eve "$WORK/live.json" -v --no-api --data-dir "$WORK/data" \
     2> "$WORK/live.err" &
 PID=$!
 # Ready = the engine says capture is running (sockets open, fanout group formed).
