@@ -2,7 +2,8 @@
 // on one capture file, for 1 and 2 workers, next to the bare libpcap walk of the same file
 // measured in the same run (the ceiling; see pcap_walk.hpp).
 //
-//   bench_pipeline FILE [--repeat R] [--workers 1,2] [--eve PATH]
+//   bench_pipeline FILE [--repeat R] [--workers 1,2] [--eve PATH] [--no-dpi]
+// --no-dpi runs the same pipeline with [dpi] enabled = false: the cost of DPI is the ratio.
 //
 // Each run times Engine::start() to the end of Engine::shutdown() (the flow flush and the
 // output drain included); open() (allocation of rings and flow tables) is not timed. Prints
@@ -32,6 +33,7 @@ struct Options {
     int repeat = 3;
     std::vector<uint32_t> workers{1, 2};
     std::string eve;
+    bool dpi = true;
 };
 
 std::string json_escape(const std::string& s) {
@@ -50,6 +52,7 @@ bool run_once(const Options& o, uint32_t workers, RunResult& out, std::string& e
     cfg.pipeline.workers = workers;
     cfg.output.eve_path = o.eve;
     cfg.api.enabled = false;
+    cfg.dpi.enabled = o.dpi;
     nms::app::Engine engine(cfg);
     if (auto err = engine.open()) {
         error = *err;
@@ -80,6 +83,8 @@ bool parse(int argc, char** argv, Options& o) {
         const bool has_val = i + 1 < argc;
         if (a == "--repeat" && has_val) {
             o.repeat = std::atoi(argv[++i]);
+        } else if (a == "--no-dpi") {
+            o.dpi = false;
         } else if (a == "--eve" && has_val) {
             o.eve = argv[++i];
         } else if (a == "--workers" && has_val) {
@@ -107,7 +112,7 @@ bool parse(int argc, char** argv, Options& o) {
 int main(int argc, char** argv) {
     Options o;
     if (!parse(argc, argv, o)) {
-        std::fprintf(stderr, "usage: bench_pipeline FILE [--repeat R] [--workers 1,2] [--eve PATH]\n");
+        std::fprintf(stderr, "usage: bench_pipeline FILE [--repeat R] [--workers 1,2] [--eve PATH] [--no-dpi]\n");
         return 2;
     }
     nms::log::set_level(nms::log::Level::kWarn);

@@ -32,7 +32,13 @@ const char* fact_kind_name(uint8_t kind) noexcept {
 size_t DeviceKeyHash::operator()(const DeviceKey& k) const noexcept {
     uint64_t w[2];
     std::memcpy(w, k.b.data(), 16);
-    return static_cast<size_t>(((w[0] * 0x9e3779b97f4a7c15ULL) ^ (w[1] + k.kind)) * 0xff51afd7ed558ccdULL >> 7);
+    // Fold every byte into the low bits too: an IPv4 key lives in the top 32 bits of w[1], and
+    // a multiply alone only moves entropy upwards (all IPv4 keys once shared one bucket).
+    uint64_t h = (w[0] * 0x9e3779b97f4a7c15ULL) ^ w[1] ^ k.kind;
+    h ^= h >> 32;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 29;
+    return static_cast<size_t>(h);
 }
 
 DeviceShard::DeviceShard(uint32_t capacity, const LocalNets& local)

@@ -22,6 +22,7 @@ enum DirFlag : uint8_t { kClientDone = 1, kServerDone = 2, kAfterHrr = 4 };
 struct State {
     tls::Session s;
     uint8_t flags;
+    TimestampNs hello_ns;  // when the ClientHello was complete: ClientHello -> ServerHello latency
 };
 static_assert(sizeof(State) <= kMaxStateBytes);
 
@@ -124,6 +125,7 @@ class TlsDissector final : public Dissector {
                     tls::ClientHello ch;
                     if (tls::parse_client_hello(m.body, tls::HelloKind::kTls, ch, t)) {
                         st.s.client_hello(ch, t);
+                        st.hello_ns = in.pkt.ts_ns;
                         if (!ch.sni.empty()) events.device_fact(DeviceFact::kTlsSniClient, ch.sni.as_string());
                     }
                     st.flags |= kClientDone;
@@ -168,6 +170,7 @@ class TlsDissector final : public Dissector {
                 tls::ServerHello sh;
                 if (!tls::parse_server_hello(m.body, tls::HelloKind::kTls, sh, t)) return finish_now(st, nullptr, events);
                 st.s.server_hello(sh, t);
+                if (st.hello_ns && in.pkt.ts_ns > st.hello_ns) events.latency((in.pkt.ts_ns - st.hello_ns) / 1000);
                 if (sh.hrr) {
                     // One event for the first exchange; the second ClientHello/ServerHello follow.
                     st.s.emit(nullptr, events);
