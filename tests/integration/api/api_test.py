@@ -148,7 +148,7 @@ users = [{{name = "admin", role = "admin", password_hash = "{admin_hash}"}},
         status, _, _ = d.request("POST", "/api/v1/auth/login", "{not json", {"Content-Type": "application/json"})
         check("invalid JSON -> 400", status == 400, status)
         out = d.raw(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\nGET /api/v1/health HTTP/1.1\r\nHost: x\r\n"
-                    b"Connection: close\r\n\r\n")
+                    b"Connection: close\r\n\r\n", until_close=True)
         check("pipelined requests answered in order", out.count(b"HTTP/1.1 200") == 2, out[:200])
         check("daemon survived malformed input", d.proc.poll() is None)
 

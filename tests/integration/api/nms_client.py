@@ -73,8 +73,10 @@ class Daemon:
                                              {"Content-Type": "application/json"})
         return status, headers, (json.loads(data) if data else {})
 
-    def raw(self, payload, timeout=5):
-        """Sends raw bytes; returns what the server answered before closing (or timeout)."""
+    def raw(self, payload, timeout=5, until_close=False):
+        """Sends raw bytes; returns what the server answered before closing (or timeout).
+        until_close: read until the server closes (several pipelined answers may arrive in
+        separate segments), instead of stopping after the first complete keep-alive answer."""
         s = socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
         try:
             s.sendall(payload)
@@ -87,7 +89,8 @@ class Daemon:
                 if not chunk:
                     break
                 out += chunk
-                if b"\r\n\r\n" in out and b"Connection: close" not in out and b"connection: close" not in out:
+                if not until_close and b"\r\n\r\n" in out and b"Connection: close" not in out \
+                        and b"connection: close" not in out:
                     # keep-alive answer: stop once the body is complete
                     head, _, body = out.partition(b"\r\n\r\n")
                     for line in head.split(b"\r\n"):
