@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "common/bytes.hpp"
+
 namespace nms::devices {
 
 LocalNets::LocalNets(const std::vector<std::string>& cidrs) {
@@ -14,21 +16,21 @@ LocalNets::LocalNets(const std::vector<std::string>& cidrs) {
         unsigned bits = 0;
         const auto r = std::from_chars(c.data() + slash + 1, c.data() + c.size(), bits);
         if (!ip || r.ec != std::errc() || bits > (ip->is_v4() ? 32u : 128u)) continue;
-        Net n{*ip, static_cast<uint8_t>(ip->is_v4() ? bits + 96 : bits)};
+        const unsigned total = ip->is_v4() ? bits + 96 : bits;
+        Net n;
+        n.mask_hi = total >= 64 ? ~uint64_t{0} : (total == 0 ? 0 : ~uint64_t{0} << (64 - total));
+        n.mask_lo = total <= 64 ? 0 : (total >= 128 ? ~uint64_t{0} : ~uint64_t{0} << (128 - total));
+        n.hi = load_be64(ip->bytes.data()) & n.mask_hi;
+        n.lo = load_be64(ip->bytes.data() + 8) & n.mask_lo;
         nets_.push_back(n);
     }
 }
 
 bool LocalNets::contains(const IpAddr& ip) const noexcept {
-    for (const Net& n : nets_) {
-        const size_t full = n.bits / 8, rest = n.bits % 8;
-        bool ok = std::memcmp(ip.bytes.data(), n.base.bytes.data(), full) == 0;
-        if (ok && rest) {
-            const auto mask = static_cast<uint8_t>(0xff << (8 - rest));
-            ok = (ip.bytes[full] & mask) == (n.base.bytes[full] & mask);
-        }
-        if (ok) return true;
-    }
+    const uint64_t hi = load_be64(ip.bytes.data());
+    const uint64_t lo = load_be64(ip.bytes.data() + 8);
+    for (const Net& n : nets_)
+        if ((hi & n.mask_hi) == n.hi && (lo & n.mask_lo) == n.lo) return true;
     return false;
 }
 
