@@ -238,6 +238,28 @@ std::string render_stats(const stats::Snapshot& s) {
     key(w, "latency"), w.StartObject();
     latency_lists(w, s);
     w.EndObject();
+    key(w, "devices"), w.StartObject();
+    key(w, "known"), w.Uint64(s.device_counters.devices);
+    key(w, "evicted"), w.Uint64(s.device_counters.evicted + s.device_counters.shard_evicted);
+    w.EndObject();
+    key(w, "alerts"), w.StartObject();
+    for (size_t i = 0; i < s.alert_counters.size(); ++i) key(w, detect::kAlertKinds[i].name), w.Uint64(s.alert_counters[i]);
+    w.EndObject();
+    const auto& st = s.store;
+    key(w, "store"), w.StartObject();
+    key(w, "enabled"), w.Bool(st.enabled);
+    key(w, "healthy"), w.Bool(st.healthy);
+    key(w, "disk_full"), w.Bool(st.disk_full);
+    key(w, "backlog"), w.Uint64(st.backlog);
+    key(w, "rows_written"), w.Uint64(st.rows_written);
+    key(w, "batches"), w.Uint64(st.batches);
+    key(w, "write_errors"), w.Uint64(st.write_errors);
+    key(w, "longest_step_us"), w.Uint64(st.max_step_us);
+    key(w, "dropped"), w.StartObject();
+    for (size_t i = 0; i < stats::kStoreDropReasonCount; ++i) key(w, stats::kStoreDropReasons[i]), w.Uint64(st.dropped[i]);
+    w.EndObject();
+    key(w, "last_error"), str(w, st.last_error);
+    w.EndObject();
     w.EndObject();
     return take(sb);
 }

@@ -144,6 +144,33 @@ std::string render_metrics(const stats::Snapshot* s, const ApiGauges& api) {
     e.family("netmonsec_dpi_stream_gaps_total", "counter", "TCP stream bytes lost to missing segments.");
     e.sample("netmonsec_dpi_stream_gaps_total", "", s->dpi.stream_gaps);
 
+    e.family("netmonsec_devices", "gauge", "Devices in the device table.");
+    e.sample("netmonsec_devices", "", s->device_counters.devices);
+    e.family("netmonsec_alerts_total", "counter", "Alerts opened since start, by kind.");
+    for (size_t i = 0; i < s->alert_counters.size(); ++i)
+        e.sample("netmonsec_alerts_total", label("kind", detect::kAlertKinds[i].name), s->alert_counters[i]);
+
+    const auto& st = s->store;
+    e.family("netmonsec_store_enabled", "gauge", "1 when the history database is written.");
+    e.sample("netmonsec_store_enabled", "", uint64_t{st.enabled ? 1u : 0u});
+    if (st.enabled) {
+        e.family("netmonsec_store_backlog", "gauge", "Records queued for the store, not yet committed.");
+        e.sample("netmonsec_store_backlog", "", st.backlog);
+        e.family("netmonsec_store_rows_written_total", "counter", "Rows committed to the history database.");
+        e.sample("netmonsec_store_rows_written_total", "", st.rows_written);
+        e.family("netmonsec_store_write_errors_total", "counter", "Store transactions that failed (disk full, I/O).");
+        e.sample("netmonsec_store_write_errors_total", "", st.write_errors);
+        e.family("netmonsec_store_dropped_total", "counter", "Records the store lost, by reason.");
+        for (size_t i = 0; i < stats::kStoreDropReasonCount; ++i)
+            e.sample("netmonsec_store_dropped_total", label("reason", stats::kStoreDropReasons[i]), st.dropped[i]);
+        e.family("netmonsec_store_healthy", "gauge", "1 when the store lost nothing in the last minute.");
+        e.sample("netmonsec_store_healthy", "", uint64_t{st.healthy ? 1u : 0u});
+        e.family("netmonsec_store_disk_full", "gauge", "1 while the store's disk is full.");
+        e.sample("netmonsec_store_disk_full", "", uint64_t{st.disk_full ? 1u : 0u});
+        e.family("netmonsec_store_longest_step_seconds", "gauge", "Longest single step of the store thread.");
+        e.sample("netmonsec_store_longest_step_seconds", "", static_cast<double>(st.max_step_us) / 1e6);
+    }
+
     e.family("netmonsec_latency_seconds", "summary",
              "Latency by protocol (TCP handshake, application transactions), cumulative since start.");
     for (const auto& l : s->latency) {

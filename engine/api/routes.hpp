@@ -16,7 +16,9 @@
 #include "api/user_store.hpp"
 #include "capture/interfaces.hpp"
 #include "config/config.hpp"
+#include "detect/alert.hpp"
 #include "stats/snapshot.hpp"
+#include "store/entity_rows.hpp"
 
 namespace nms::api {
 
@@ -26,7 +28,19 @@ struct CaptureStatus {
     std::string error;
 };
 
-// What the API needs from the engine; every member may be empty (then that part is absent).
+// An alert suppression rule (the alert manager owns them; the API lists and edits them).
+struct Suppression {
+    uint64_t id = 0;
+    std::string kind;             // alert kind name, "" = any
+    std::string ip;               // source address or CIDR, "" = any
+    std::string reason;
+    std::string created_by;
+    int64_t created_s = 0;        // wall clock
+    int64_t expires_s = 0;        // 0 = never
+};
+
+// What the API needs from the engine; every member may be empty (then that part is absent:
+// routes that need it answer 503 with a message saying what is missing).
 struct ApiHooks {
     std::function<stats::SnapshotPtr()> snapshot;
     std::function<std::vector<CaptureStatus>()> captures;
@@ -35,6 +49,21 @@ struct ApiHooks {
     std::function<size_t()> websocket_clients;
     std::function<int64_t()> now_s;                                // monotonic seconds (tests fake it)
     uint32_t stats_interval_ms = 1000;
+
+    // History: the store's database (read through the API's own read-only connection) and
+    // the data directory (evidence/ pcaps). "" = no store.
+    std::string database_path;
+    std::string data_dir;
+    // Alerts and mitigation (the alert manager and ban manager are wired in by the engine).
+    std::function<std::vector<detect::Alert>()> alerts_live;           // open alerts, fresher than the store
+    std::function<bool(uint64_t id, const std::string& user)> acknowledge;
+    std::function<std::vector<store::BanRecord>()> bans_list;          // live bans
+    std::function<bool(const std::string& ip, const std::string& user)> ban_revoke;  // false = no such ban
+    std::function<std::vector<Suppression>()> suppressions_list;
+    std::function<std::optional<uint64_t>(const Suppression&)> suppression_add;  // nullopt = refused
+    std::function<bool(uint64_t id)> suppression_remove;               // false = no such rule
+    std::function<bool()> capture_start;
+    std::function<bool()> capture_stop;
 };
 
 enum class Access : uint8_t { kPublic, kViewer, kAdmin };

@@ -24,6 +24,7 @@
 namespace nms::app {
 namespace {
 
+constexpr uint32_t kDeviceSaveTicks = 5;  // stats ticks between device saves
 
 }  // namespace
 
@@ -143,6 +144,8 @@ std::optional<std::string> Engine::open() {
     eve_stats_.store(cfg_.output.eve_stats);
     stats_ = std::make_unique<stats::StatsThread>(
         cfg_.stats.interval_ms, cfg_.stats.history_seconds * 1000 / cfg_.stats.interval_ms, ws, cs, control_);
+    // The store first: the device table is filled back from it.
+    if (auto err = open_store()) return err;
     if (cfg_.devices.enabled) setup_devices();
     // A replay running as fast as possible logs stats once, at the end; live and paced
     // replays log every tick.
@@ -156,7 +159,6 @@ std::optional<std::string> Engine::open() {
             eve->write(line);
         });
     }
-    if (auto err = open_store()) return err;
     // A replay runs port-free (fast offline tests) unless --listen asks for the API.
     if (cfg_.api.enabled && (!replay || cfg_.api.listen_from_cli)) {
         if (auto err = open_api()) return err;
@@ -194,7 +196,22 @@ void Engine::setup_devices() {
             eve->write(line);
         };
     }
+    device_merger_ = merger.get();
     stats_->set_devices(std::move(merger), std::move(listener));
+    if (!store_) return;
+    const size_t restored = stats_->restore_devices(store_->load_devices(dc.max_devices));
+    if (restored) log::info("store: %zu device(s) loaded back", restored);
+    // Changed devices are saved every few ticks (and all of them at shutdown).
+    stats_->add_listener([this](const stats::SnapshotPtr&) {
+        if (++device_save_ticks_ % kDeviceSaveTicks == 0) persist_devices(false);
+    });
+}
+
+void Engine::persist_devices(bool all) {
+    if (!store_ || !device_merger_) return;
+    auto devs = all ? device_merger_->all() : device_merger_->seen_after(devices_saved_to_);
+    for (const auto& d : devs) devices_saved_to_ = std::max(devices_saved_to_, d.last_ns);
+    store_->on_devices(devs);
 }
 
 bool Engine::site_data_in_use() const noexcept { return !offline() && !cfg_.demo; }
@@ -235,6 +252,11 @@ std::optional<std::string> Engine::open_api() {
     hooks.reload = [] { return ::kill(::getpid(), SIGHUP) == 0; };  // main's signal loop reloads
     hooks.interfaces = [] { return capture::list_interfaces(); };
     hooks.stats_interval_ms = cfg_.stats.interval_ms;
+    hooks.data_dir = cfg_.storage.data_dir;
+    if (store_) {
+        hooks.database_path = store_->database_path();
+        hooks.acknowledge = [s = store_.get()](uint64_t id, const std::string& user) { return s->acknowledge(id, user); };
+    }
     api_ = std::make_unique<api::ApiServer>(cfg_.api, std::move(users), std::move(hooks));
     if (auto err = api_->open(cfg_.api.listen)) return err;
     stats_->add_listener([api = api_.get()](const stats::SnapshotPtr& s) { api->publish(*s); });
@@ -255,7 +277,9 @@ std::optional<std::string> Engine::open_store() {
     std::string err = store::prepare_data_dir(sc.data_dir);
     if (err.empty()) {
         try {
-            store_ = std::make_unique<store::StoreThread>(store::store_options(sc, &dpi::builtin_registry()));
+            auto opts = store::store_options(sc, &dpi::builtin_registry(), cfg_.devices.max_devices);
+            opts.offline = offline();
+            store_ = std::make_unique<store::StoreThread>(std::move(opts));
         } catch (const std::exception& e) {
             err = e.what();
         }
@@ -270,6 +294,7 @@ std::optional<std::string> Engine::open_store() {
     const auto history = store_->recent_history(cfg_.stats.history_seconds);
     stats_->seed_history(history);
     stats_->add_listener([s = store_.get()](const stats::SnapshotPtr& snap) { s->on_stats(snap); });
+    stats_->add_decorator([s = store_.get()](stats::Snapshot& snap) { snap.store = s->health(); });
     log::info("store: %s, %zu history points loaded", store_->database_path().c_str(), history.size());
     return std::nullopt;
 }
@@ -309,6 +334,7 @@ RunSummary Engine::shutdown() {
         eve_->flush();
     }
     save_site_fingerprints();
+    persist_devices(true);  // the stats thread has stopped: this thread owns the table now
     if (store_) store_->stop();  // after the last producer (output, final stats tick)
     summary_.packets = snap->traffic.packets;
     summary_.bytes = snap->traffic.bytes;

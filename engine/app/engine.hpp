@@ -57,6 +57,8 @@ class Engine {
     [[nodiscard]] stats::SnapshotPtr latest_snapshot() const;
     // The store (null when storage is off or unavailable): counters, health, database path.
     [[nodiscard]] const store::StoreThread* store() const noexcept { return store_.get(); }
+    // The store as an alert listener / ban sink (the alert and ban managers are wired to it).
+    [[nodiscard]] store::StoreThread* store() noexcept { return store_.get(); }
     [[nodiscard]] const config::Config& config() const noexcept { return cfg_; }
     [[nodiscard]] bool offline() const noexcept { return !cfg_.capture.pcap_file.empty(); }
     // Whether state learned about this site (site.fp) is read and written: live capture only.
@@ -64,6 +66,8 @@ class Engine {
 
  private:
     void setup_devices();
+    // Queues the devices changed since the last save (all of them at shutdown) for the store.
+    void persist_devices(bool all);
     void save_site_fingerprints();
     std::optional<std::string> open_sources(std::vector<std::unique_ptr<capture::CaptureSource>>& out);
     std::optional<std::string> open_api();
@@ -82,6 +86,9 @@ class Engine {
     std::unique_ptr<devices::LocalNets> local_nets_;  // read by workers; outlives them
     std::unique_ptr<api::ApiServer> api_;  // null with --no-api, or a replay without --listen
     std::unique_ptr<store::StoreThread> store_;
+    devices::DeviceMerger* device_merger_ = nullptr;  // owned by stats_; stats thread only while running
+    TimestampNs devices_saved_to_ = 0;                 // stats thread: devices seen after this are unsaved
+    uint32_t device_save_ticks_ = 0;
     uint64_t started_mono_ = 0;
     bool started_ = false;
     bool shut_down_ = false;

@@ -117,6 +117,7 @@ struct StorageConfig {
     uint32_t queue_records = 65536;        // ended flows queued for the store thread
     uint32_t flows_retention_days = 30;
     uint32_t dns_retention_days = 90;
+    uint32_t alerts_retention_days = 365;  // ended alerts and expired bans
     uint32_t stats_1s_retention_s = 3600;
     uint32_t stats_1m_retention_days = 30;
     uint32_t stats_1h_retention_days = 365;

@@ -559,6 +559,7 @@ const KeySpec kSpecs[] = {
     uint_key<&C::storage, &Sto::queue_records>("storage.queue_records", kRestart, 64, int64_t{1} << 22),
     uint_key<&C::storage, &Sto::flows_retention_days>("storage.flows_retention_days", kRestart, 1, 3650),
     uint_key<&C::storage, &Sto::dns_retention_days>("storage.dns_retention_days", kRestart, 1, 3650),
+    uint_key<&C::storage, &Sto::alerts_retention_days>("storage.alerts_retention_days", kRestart, 1, 3650),
     uint_key<&C::storage, &Sto::stats_1s_retention_s>("storage.stats_1s_retention_s", kRestart, 120, 7 * 86400),
     uint_key<&C::storage, &Sto::stats_1m_retention_days>("storage.stats_1m_retention_days", kRestart, 1, 3650),
     uint_key<&C::storage, &Sto::stats_1h_retention_days>("storage.stats_1h_retention_days", kRestart, 1, 36500),

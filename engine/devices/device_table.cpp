@@ -302,11 +302,51 @@ void DeviceMerger::absorb(uint32_t worker, const std::vector<PartialDevice>& par
     }
 }
 
+size_t DeviceMerger::restore(std::vector<Device> devs) {
+    std::sort(devs.begin(), devs.end(), [](const Device& a, const Device& b) { return a.last_ns > b.last_ns; });
+    size_t n = 0;
+    for (Device& d : devs) {
+        if (table_.size() >= max_devices_ || table_.count(d.key)) continue;
+        Entry e;
+        // Stored totals and peers become a pseudo-worker's base, so recompute() adds live traffic to them.
+        Part& p = e.parts[kRestoredPart];
+        p.base_po = d.packets_out;
+        p.base_bo = d.bytes_out;
+        p.base_pi = d.packets_in;
+        p.base_bi = d.bytes_in;
+        for (const DevicePeer& peer : d.peers) {
+            PeerSlot s;
+            s.ip = peer.ip;
+            s.relation = peer.relation;
+            s.connections = peer.connections;
+            s.packets_out = peer.packets_out;
+            s.bytes_out = peer.bytes_out;
+            s.packets_in = peer.packets_in;
+            s.bytes_in = peer.bytes_in;
+            s.rtt_us = peer.rtt_us;
+            s.name.set(std::string_view(peer.name));
+            e.peer_parts[{kRestoredPart, peer.ip}] = s;
+        }
+        e.dev = std::move(d);
+        recompute(e);
+        table_.emplace(e.dev.key, std::move(e));
+        ++n;
+    }
+    return n;
+}
+
 std::vector<Device> DeviceMerger::all() const {
     std::vector<Device> out;
     out.reserve(table_.size());
     for (const auto& [k, e] : table_) out.push_back(e.dev);
     std::sort(out.begin(), out.end(), [](const Device& a, const Device& b) { return a.activity() > b.activity(); });
+    return out;
+}
+
+std::vector<Device> DeviceMerger::seen_after(TimestampNs ns) const {
+    std::vector<Device> out;
+    for (const auto& [k, e] : table_)
+        if (e.dev.last_ns > ns) out.push_back(e.dev);
     return out;
 }
 

@@ -86,9 +86,15 @@ class DeviceMerger {
     // Folds one worker's dirty devices in; discoveries and changes go to `events`.
     void absorb(uint32_t worker, const std::vector<PartialDevice>& parts, const DeviceShardCounters& counters,
                 std::vector<DeviceEvent>& events);
+    // Puts devices loaded from storage back (before any absorb): they keep their counters,
+    // peers and OS evidence, are not reported as discovered again, and count against the
+    // same capacity (the most recently seen win). Returns how many were restored.
+    size_t restore(std::vector<Device> devs);
     // Top `n` devices by bytes, and the counters.
     [[nodiscard]] std::vector<Device> top(size_t n) const;
     [[nodiscard]] std::vector<Device> all() const;
+    // Devices with traffic after `ns` (packet time): what changed since the last save.
+    [[nodiscard]] std::vector<Device> seen_after(TimestampNs ns) const;
     [[nodiscard]] DeviceTableCounters counters() const noexcept;
     [[nodiscard]] const std::vector<SiteSignature>& site_signatures() const noexcept { return site_; }
     // Writes the learned signatures (p0f format) to `path`, keeping earlier ones in it;
@@ -112,6 +118,7 @@ class DeviceMerger {
         std::vector<TcpSig> sigs_seen;
         bool site_done = false;
     };
+    static constexpr uint32_t kRestoredPart = UINT32_MAX;  // parts/peer_parts key of stored values
 
     void recompute(Entry& e);
     void add_evidence(Device& d, OsEvidence ev);

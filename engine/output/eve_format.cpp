@@ -450,25 +450,10 @@ void append_stats_event(std::string& out, const stats::Snapshot& s) {
     out.append(sb.GetString(), sb.GetSize());
 }
 
-void append_device_event(std::string& out, const devices::DeviceEvent& ev) {
-    const devices::Device& d = ev.device;
-    rapidjson::StringBuffer sb;
-    Writer w(sb);
-    w.StartObject();
-    w.Key("timestamp");
-    put_time(w, ev.ts);
-    w.Key("event_type");
-    w.String("device");
-    w.Key("device");
-    w.StartObject();
-    w.Key("event");
-    w.String(ev.discovered ? "discovered" : "changed");
-    if (!ev.changes.empty()) {
-        w.Key("changes");
-        w.StartArray();
-        for (const auto& c : ev.changes) w.String(c.c_str());
-        w.EndArray();
-    }
+namespace {
+
+// The device object's fields (EVE "device" events and the REST API share them).
+void device_fields(Writer& w, const devices::Device& d) {
     w.Key("key");
     w.String(d.key.kind == devices::DeviceKey::kMac ? "mac" : "ip");
     if (!d.mac.empty()) {
@@ -579,9 +564,42 @@ void append_device_event(std::string& out, const devices::DeviceEvent& ev) {
         }
         w.EndArray();
     }
+}
+
+}  // namespace
+
+void append_device_event(std::string& out, const devices::DeviceEvent& ev) {
+    const devices::Device& d = ev.device;
+    rapidjson::StringBuffer sb;
+    Writer w(sb);
+    w.StartObject();
+    w.Key("timestamp");
+    put_time(w, ev.ts);
+    w.Key("event_type");
+    w.String("device");
+    w.Key("device");
+    w.StartObject();
+    w.Key("event");
+    w.String(ev.discovered ? "discovered" : "changed");
+    if (!ev.changes.empty()) {
+        w.Key("changes");
+        w.StartArray();
+        for (const auto& c : ev.changes) w.String(c.c_str());
+        w.EndArray();
+    }
+    device_fields(w, d);
     w.EndObject();
     w.EndObject();
     out.append(sb.GetString(), sb.GetSize());
+}
+
+std::string device_json(const devices::Device& d) {
+    rapidjson::StringBuffer sb;
+    Writer w(sb);
+    w.StartObject();
+    device_fields(w, d);
+    w.EndObject();
+    return std::string(sb.GetString(), sb.GetSize());
 }
 
 }  // namespace nms::output

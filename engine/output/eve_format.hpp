@@ -20,6 +20,8 @@ void append_app_event(std::string& out, const dpi::AppEvent& ev, const dpi::Regi
 void append_stats_event(std::string& out, const stats::Snapshot& snap);
 // event_type "device": a device discovered or changed (new IP, new hostname, OS change).
 void append_device_event(std::string& out, const devices::DeviceEvent& ev);
+// The device object of a "device" event, alone (the REST API's device view).
+std::string device_json(const devices::Device& d);
 
 // IANA-style protocol name as Suricata prints it ("TCP", "UDP", "ICMP", "IPv6-ICMP", or the number).
 const char* proto_name(uint8_t proto, char (&buf)[4]) noexcept;

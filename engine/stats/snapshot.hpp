@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "detect/alert.hpp"
 #include "devices/device_table.hpp"
 #include "pipeline/shard_snapshot.hpp"
 #include "pipeline/traffic_counters.hpp"
@@ -66,6 +67,24 @@ struct LatencyStat {
     uint64_t p50_us = 0, p95_us = 0, p99_us = 0;
 };
 
+// What the store (SQLite + daily logs) did and lost, for health, the stats JSON and /metrics.
+inline constexpr const char* kStoreDropReasons[] = {"flows_queue", "dns_queue",    "stats_queue", "devices_queue",
+                                                    "alerts_queue", "write_failed", "log_lines"};
+inline constexpr size_t kStoreDropReasonCount = sizeof kStoreDropReasons / sizeof kStoreDropReasons[0];
+
+struct StoreHealth {
+    bool enabled = false;         // false: no store (replay without --data-dir, storage off)
+    bool healthy = true;          // nothing lost in the last minute
+    bool disk_full = false;       // the last failed write was SQLITE_FULL and none succeeded since
+    uint64_t backlog = 0;         // records queued or batched, not yet committed
+    uint64_t rows_written = 0;    // all tables
+    uint64_t batches = 0;
+    uint64_t write_errors = 0;    // failed transactions
+    uint64_t max_step_us = 0;
+    std::array<uint64_t, kStoreDropReasonCount> dropped{};  // by kStoreDropReasons
+    std::string last_error;       // "" = none
+};
+
 struct Snapshot {
     uint64_t seq = 0;
     TimestampNs wall_ns = 0;
@@ -98,6 +117,9 @@ struct Snapshot {
     std::shared_ptr<const std::vector<RatePoint>> history;  // oldest first, 1 point per tick
     std::vector<devices::Device> devices;      // busiest first, top N (stats.top_talkers)
     devices::DeviceTableCounters device_counters;  // devices = total known
+    StoreHealth store;
+    // Alerts opened since start, by detect::AlertKind (filled by the alert manager's hook).
+    std::array<uint64_t, static_cast<size_t>(detect::AlertKind::kCount)> alert_counters{};
 };
 
 using SnapshotPtr = std::shared_ptr<const Snapshot>;

@@ -75,7 +75,7 @@ void StatsMerger::seed_history(const std::vector<RatePoint>& points) {
     }
 }
 
-SnapshotPtr StatsMerger::merge(const std::vector<const pipeline::ShardSnapshot*>& shards,
+std::shared_ptr<Snapshot> StatsMerger::merge(const std::vector<const pipeline::ShardSnapshot*>& shards,
                                const std::vector<bool>& stale,
                                const std::vector<pipeline::CaptureThread*>& captures,
                                const std::vector<pipeline::Worker*>& workers, uint32_t top_n,

@@ -19,7 +19,7 @@ class StatsMerger {
     void set_devices(const devices::DeviceMerger* d) noexcept { devices_ = d; }
 
     // shards[i] = newest snapshot of worker i (nullptr if none yet); stale[i] = it is old.
-    SnapshotPtr merge(const std::vector<const pipeline::ShardSnapshot*>& shards, const std::vector<bool>& stale,
+    std::shared_ptr<Snapshot> merge(const std::vector<const pipeline::ShardSnapshot*>& shards, const std::vector<bool>& stale,
                       const std::vector<pipeline::CaptureThread*>& captures,
                       const std::vector<pipeline::Worker*>& workers, uint32_t top_n, TimestampNs wall_now,
                       uint64_t mono_now);

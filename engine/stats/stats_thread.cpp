@@ -55,6 +55,7 @@ SnapshotPtr StatsThread::tick(bool final) {
     for (const auto& s : last_) shards.push_back(s.get());
     auto snap = merger_.merge(shards, stale_, captures_, workers_, control_.top_n.load(std::memory_order_relaxed), wall_ns(),
                               monotonic_ns());
+    for (const auto& d : decorators_) d(*snap);
     latest_.store(snap, std::memory_order_release);
     for (const auto& l : listeners_) l(snap);
     if (device_listener_)

@@ -19,6 +19,9 @@ class StatsThread {
  public:
     using Listener = std::function<void(const SnapshotPtr&)>;
     using DeviceListener = std::function<void(const devices::DeviceEvent&)>;
+    // Adds what the stats thread does not own (store health, alert counters) to a snapshot
+    // before it is published. Runs on the stats thread; must not block.
+    using Decorator = std::function<void(Snapshot&)>;
 
     // List lengths come from control.top_n, so a reload changes them for workers and stats alike.
     StatsThread(uint32_t interval_ms, uint32_t history_points, std::vector<pipeline::Worker*> workers,
@@ -28,6 +31,8 @@ class StatsThread {
     // Called on the stats thread after every tick, in the order added (EVE stats, the API
     // broadcaster). Add listeners before start().
     void add_listener(Listener l) { listeners_.push_back(std::move(l)); }
+    // Before start(): runs before listeners, in the order added.
+    void add_decorator(Decorator d) { decorators_.push_back(std::move(d)); }
     // Device tracking: the merger folds in every worker snapshot; discoveries and changes go
     // to `l` (on the stats thread, after each tick). Call before start().
     void set_devices(std::unique_ptr<devices::DeviceMerger> merger, DeviceListener l) {
@@ -37,6 +42,8 @@ class StatsThread {
     }
     // After stop(): the merged table (site signatures, tests).
     [[nodiscard]] const devices::DeviceMerger* devices() const noexcept { return devices_.get(); }
+    // Before start(): devices loaded from storage go back into the table (continuity).
+    size_t restore_devices(std::vector<devices::Device> devs) { return devices_ ? devices_->restore(std::move(devs)) : 0; }
     // Before start(): history points loaded from storage, so charts continue across restarts.
     void seed_history(const std::vector<RatePoint>& points) { merger_.seed_history(points); }
 
@@ -61,6 +68,7 @@ class StatsThread {
     std::vector<bool> stale_;
     std::atomic<std::shared_ptr<const Snapshot>> latest_;
     std::vector<Listener> listeners_;
+    std::vector<Decorator> decorators_;
     std::unique_ptr<devices::DeviceMerger> devices_;
     DeviceListener device_listener_;
     std::vector<devices::DeviceEvent> device_events_;

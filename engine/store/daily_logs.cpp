@@ -74,8 +74,8 @@ DailyLogs::~DailyLogs() { close_day(); }
 bool DailyLogs::open_day(const std::string& day) {
     close_day();
     day_ = day;
-    const auto open_one = [&](File& f, const char* ext) {
-        f.path = opts_.dir + "/flows_" + day + ext;
+    const auto open_one = [&](File& f, const char* prefix, const char* ext) {
+        f.path = opts_.dir + "/" + prefix + day + ext;
         f.fd = ::open(f.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
         if (f.fd < 0) {
             log::warn("store: cannot open %s: %s", f.path.c_str(), std::strerror(errno));
@@ -85,19 +85,17 @@ bool DailyLogs::open_day(const std::string& day) {
         f.size = fstat(f.fd, &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
         return true;
     };
-    const bool ok = open_one(ndjson_, ".ndjson") & open_one(csv_, ".csv");
+    const bool ok = open_one(ndjson_, "flows_", ".ndjson") & open_one(csv_, "flows_", ".csv") &
+                    open_one(alerts_, "alerts_", ".ndjson");
     if (csv_.fd >= 0 && csv_.size == 0) append(csv_, kFlowCsvHeader, 0);
     return ok;
 }
 
 void DailyLogs::close_day() {
-    for (File* f : {&ndjson_, &csv_}) {
+    for (File* f : {&ndjson_, &csv_, &alerts_}) {
         if (f->fd >= 0) ::close(f->fd);
         f->fd = -1;
-    }
-    if (!day_.empty() && opts_.gzip) {
-        to_gzip_.push_back(ndjson_.path);
-        to_gzip_.push_back(csv_.path);
+        if (!day_.empty() && opts_.gzip) to_gzip_.push_back(f->path);
     }
     day_.clear();
 }
@@ -141,11 +139,20 @@ void DailyLogs::write(std::span<const pipeline::FlowRecord> flows, int64_t now_s
     append(csv_, buf_, flows.size());
 }
 
+void DailyLogs::write_alerts(const std::string& lines, size_t count, int64_t now_s) {
+    if (count == 0) return;
+    const std::string day = utc_day(now_s);
+    if (day != day_) open_day(day);
+    if (append(alerts_, lines, count)) counters_.log_lines.add(count);
+}
+
 void DailyLogs::scan_closed_days(const std::string& today) {
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(opts_.dir, ec)) {
         const std::string name = e.path().filename().string();
-        if (!name.starts_with("flows_") || !(name.ends_with(".ndjson") || name.ends_with(".csv"))) continue;
+        if (!(name.starts_with("flows_") || name.starts_with("alerts_")) ||
+            !(name.ends_with(".ndjson") || name.ends_with(".csv")))
+            continue;
         if (name.find(today) != std::string::npos) continue;
         const std::string p = e.path().string();
         if (std::find(to_gzip_.begin(), to_gzip_.end(), p) == to_gzip_.end() && (!gz_ || gz_->src != p))

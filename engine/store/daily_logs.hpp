@@ -1,6 +1,6 @@
 #pragma once
-// DailyLogs: flows_YYYYMMDD.ndjson (EVE flow lines) and flows_YYYYMMDD.csv (fixed columns)
-// in the data directory, one pair per UTC day. Closed days are gzipped in slices on the
+// DailyLogs: flows_YYYYMMDD.ndjson (EVE flow lines), flows_YYYYMMDD.csv (fixed columns) and
+// alerts_YYYYMMDD.ndjson (one line per alert lifecycle change) in the data directory, one pair per UTC day. Closed days are gzipped in slices on the
 // store thread (zlib, no child process), and the oldest files go first when all log files
 // together exceed the size cap. A failed write (disk full) is rolled back to the last
 // complete line and counted: a file never holds half a line.
@@ -39,6 +39,8 @@ class DailyLogs {
 
     // Appends the records to today's files (today = UTC day of now_s).
     void write(std::span<const pipeline::FlowRecord> flows, int64_t now_s);
+    // Appends `count` ready-made NDJSON lines to today's alerts file.
+    void write_alerts(const std::string& lines, size_t count, int64_t now_s);
     // Housekeeping, about once a second: rotation, one gzip slice, the size cap.
     void tick(int64_t now_s);
     // Runs gzip slices until every closed day is compressed (tests, shutdown of old days).
@@ -62,7 +64,7 @@ class DailyLogs {
     const dpi::Registry* registry_;
     StoreCounters& counters_;
     std::string day_;
-    File ndjson_, csv_;
+    File ndjson_, csv_, alerts_;
     std::deque<std::string> to_gzip_;
     std::unique_ptr<Gzip> gz_;    // the file being compressed
     int64_t last_scan_s_ = 0;

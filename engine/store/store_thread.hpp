@@ -1,9 +1,11 @@
 #pragma once
 // StoreThread: the one thread that writes the data directory. It owns the SQLite write
-// connection (StoreWriter), the daily logs and the InfluxDB exporter, and drains three
-// bounded SPSC queues:
-//   ended flows and DNS app events  <- output thread (RecordSink; full queue = drop + count)
-//   stats samples                    <- stats thread (on_stats, each tick)
+// connection (StoreWriter), the daily logs and the InfluxDB exporter, and drains bounded queues:
+//   ended flows and DNS app events  <- output thread (RecordSink; full queue = drop + count,
+//                                      or wait in an offline replay, like the workers)
+//   stats samples, changed devices,
+//   alert lifecycle changes          <- stats thread (on_stats, on_devices, on_alert)
+//   acknowledgements, bans           <- API / mitigation threads (small locked queue)
 // Rows are committed in one transaction per batch (flush_interval_ms or batch_rows, whichever
 // comes first). Once a second it rolls stats up, runs a retention slice, rotates/gzips logs.
 // stop() drains every queue before closing, so a clean shutdown loses nothing queued.
@@ -19,6 +21,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "detect/alert.hpp"
 #include "output/record_sink.hpp"
 #include "stats/snapshot.hpp"
 #include "store/daily_logs.hpp"
@@ -43,16 +46,20 @@ struct StoreOptions {
     std::string influx_udp;            // "" = off
     const dpi::Registry* registry = nullptr;
     dpi::AppId dns_app = dpi::kAppUnknown;  // events of this app carry DNS names; 0 = none
+    bool offline = false;              // replay: a full record queue waits instead of dropping
+    uint32_t queue_devices = 8192;
+    uint32_t queue_alerts = 4096;
+    uint32_t queue_commands = 1024;
 };
 
 // The [storage] section as store options (data_dir, limits, retention, logs, exporter).
-StoreOptions store_options(const config::StorageConfig& cfg, const dpi::Registry* registry);
+StoreOptions store_options(const config::StorageConfig& cfg, const dpi::Registry* registry, uint32_t max_devices = 4096);
 
 // Creates `dir` (and parents) if missing and checks it is a writable directory; "" when
 // fine, else a message naming the directory and the reason.
 std::string prepare_data_dir(const std::string& dir);
 
-class StoreThread final : public output::RecordSink {
+class StoreThread final : public output::RecordSink, public detect::AlertListener {
  public:
     static constexpr const char* kDatabaseFile = "netmonsec.db";
 
@@ -67,6 +74,22 @@ class StoreThread final : public output::RecordSink {
     void on_app_event(const dpi::AppEvent& ev) noexcept override;
     // Stats thread (a StatsThread listener): one sample per tick, never waits.
     void on_stats(const stats::SnapshotPtr& snap) noexcept;
+    // Stats thread: devices that changed since the last call (copied; full queue = drop + count).
+    void on_devices(const std::vector<devices::Device>& devs) noexcept;
+    // Stats thread: one upsert per lifecycle change of an episode, plus a daily-log line.
+    void on_alert(const detect::Alert& alert, detect::AlertPhase phase) noexcept override;
+    // Any thread (API, ban manager): queued for the next batch; false when the queue is full.
+    bool acknowledge(uint64_t alert_id, const std::string& user) noexcept;
+    bool on_ban(const BanRecord& ban) noexcept;
+    bool revoke_ban(const std::string& ip) noexcept;
+
+    // Start-up, before start(): what to load back.
+    std::vector<devices::Device> load_devices(uint32_t max) { return writer_->load_devices(max); }
+    uint64_t max_alert_id() { return writer_->max_alert_id(); }
+    std::vector<StoredAlert> open_alerts() { return writer_->open_alerts(); }
+
+    // Any thread: backlog, rows written, drops by reason, last error, disk-full flag.
+    [[nodiscard]] stats::StoreHealth health() const;
 
     // Stored 1 s history of the last `seconds` (call before start()).
     std::vector<stats::RatePoint> recent_history(int64_t seconds);
@@ -84,6 +107,8 @@ class StoreThread final : public output::RecordSink {
     void flush();
     void housekeeping(int64_t now_s);
     void note_step(uint64_t start_mono);
+    bool push_command(StoreCommand c) noexcept;
+    void write_failed(Rc rc, const std::string& error, uint64_t lost);
 
     StoreOptions opts_;
     StoreCounters counters_;
@@ -95,18 +120,26 @@ class StoreThread final : public output::RecordSink {
     boost::lockfree::spsc_queue<pipeline::FlowRecord> flow_q_;
     boost::lockfree::spsc_queue<DnsObservation> dns_q_;
     boost::lockfree::spsc_queue<StatsSample> stats_q_;
+    boost::lockfree::spsc_queue<devices::Device> device_q_;
+    boost::lockfree::spsc_queue<AlertChange> alert_q_;
+    std::mutex command_mutex_;
+    std::vector<StoreCommand> commands_in_;   // guarded by command_mutex_
     stats::SnapshotPtr prev_snapshot_;   // stats thread only
 
     // Store thread only: the batch being built.
     std::vector<pipeline::FlowRecord> flows_;
     std::vector<DnsObservation> dns_;
     std::vector<StatsSample> stats_;
+    std::vector<devices::Device> devices_;
+    std::vector<AlertChange> alerts_;
+    std::vector<StoreCommand> commands_;
     uint64_t last_flush_mono_ = 0;
     int64_t last_housekeeping_s_ = 0;
 
     std::mutex mutex_;
     std::condition_variable cv_;
     bool stopping_ = false;
+    std::atomic<bool> running_{false};     // the store thread drains (offline producers may wait)
     std::thread thread_;
 };
 

@@ -69,6 +69,9 @@ StoreWriter::StoreWriter(const std::string& path, const dpi::Registry* registry)
             "DELETE FROM " + tbl + " WHERE ts IN (SELECT ts FROM " + tbl + " WHERE ts < ?1 ORDER BY ts LIMIT ?2)");
     }
 
+    devices_ = std::make_unique<DeviceStore>(db_);
+    alerts_ = std::make_unique<AlertStore>(db_);
+
     // Where rollups resume: after the newest coarse bucket, or at the oldest fine row.
     const auto resume = [&](StatsTier from, StatsTier to) {
         const int64_t w = seconds_of(to);
@@ -145,6 +148,28 @@ Rc StoreWriter::write_batch(std::span<const pipeline::FlowRecord> flows, std::sp
     return Rc::kOk;
 }
 
+Rc StoreWriter::write_entities(std::span<const devices::Device> devs, std::span<const AlertChange> alerts,
+                               std::span<const StoreCommand> commands, int64_t now_s, std::string& error) {
+    if (devs.empty() && alerts.empty() && commands.empty()) return Rc::kOk;
+    const Rc rc = in_transaction(db_, [&] {
+        if (!devices_->upsert(devs, now_s)) return false;
+        for (const auto& c : alerts)
+            if (!alerts_->upsert(c.alert, now_s)) return false;
+        for (const auto& c : commands) {
+            bool ok = true;
+            switch (c.kind) {
+                case StoreCommand::Kind::kAcknowledge: ok = alerts_->acknowledge(c.alert_id, c.user, c.now_s); break;
+                case StoreCommand::Kind::kBan: ok = alerts_->upsert_ban(c.ban); break;
+                case StoreCommand::Kind::kRevokeBan: ok = alerts_->revoke_ban(c.ban.ip, c.now_s); break;
+            }
+            if (!ok) return false;
+        }
+        return true;
+    });
+    if (rc != Rc::kOk) error = db_.last_error();
+    return rc;
+}
+
 Rc StoreWriter::roll(StatsTier from, StatsTier to, int64_t& next, int64_t now_s, std::vector<StatsRow>* out) {
     const int64_t w = seconds_of(to);
     const int64_t complete = now_s / w * w;  // buckets before this one are complete
@@ -213,6 +238,8 @@ int64_t StoreWriter::retention_step(int64_t now_s, const RetentionPolicy& p, uin
     deleted += simple(delete_stats_[0], now_s - p.stats_1s_s);
     deleted += simple(delete_stats_[1], now_s - p.stats_1m_s);
     deleted += simple(delete_stats_[2], now_s - p.stats_1h_s);
+    deleted += alerts_->delete_expired(now_s - p.alerts_s, p.delete_batch);
+    deleted += devices_->prune(p.max_devices, p.delete_batch);
     if (p.max_db_bytes && used_bytes() > p.max_db_bytes) {
         delete_flows_any_.bind(1, p.delete_batch);
         if (delete_flows_any_.step() == Rc::kDone) deleted += db_.changes();

@@ -3,6 +3,7 @@
 // the store thread only (and directly by tests). Each call is one short transaction, so a
 // crash loses at most the batch in flight and the file always passes integrity_check.
 #include <algorithm>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -10,7 +11,10 @@
 #include "dpi/registry.hpp"
 #include "pipeline/flow_record.hpp"
 #include "stats/snapshot.hpp"
+#include "store/alert_store.hpp"
+#include "store/device_store.hpp"
 #include "store/dns_observation.hpp"
+#include "store/entity_rows.hpp"
 #include "store/sqlite.hpp"
 #include "store/stats_row.hpp"
 #include "store/stats_sample.hpp"
@@ -23,6 +27,8 @@ struct RetentionPolicy {
     int64_t stats_1s_s = 3600;
     int64_t stats_1m_s = 30 * 86400;
     int64_t stats_1h_s = 365 * 86400;
+    int64_t alerts_s = 365 * 86400;  // ended alerts, finished bans
+    uint32_t max_devices = 4096;     // stored devices beyond the most recent N are pruned
     uint64_t max_db_bytes = 0;      // 0 = no cap; else the oldest flows go first
     uint32_t delete_batch = 2000;   // rows per table per step: keeps each step short
     uint32_t vacuum_pages = 256;    // pages returned to the file system per step
@@ -73,6 +79,14 @@ class StoreWriter {
     Rc write_batch(std::span<const pipeline::FlowRecord> flows, std::span<const DnsObservation> dns,
                    std::span<const StatsSample> stats, int64_t now_s, std::string& error);
 
+    // Devices, alert changes and operator/mitigation commands in one transaction.
+    Rc write_entities(std::span<const devices::Device> devs, std::span<const AlertChange> alerts,
+                      std::span<const StoreCommand> commands, int64_t now_s, std::string& error);
+    // Start-up: what to load back (call before the store thread runs).
+    std::vector<devices::Device> load_devices(uint32_t max) { return read_devices(db_, max); }
+    uint64_t max_alert_id() { return read_max_alert_id(db_); }
+    std::vector<StoredAlert> open_alerts() { return read_open_alerts(db_); }
+
     // Aggregates complete 1 s buckets into minutes and complete minutes into hours, up to
     // `now_s`. Rows rolled into stats_1m are appended to `new_minutes` (InfluxDB export).
     Rc rollup(int64_t now_s, std::vector<StatsRow>* new_minutes = nullptr);
@@ -99,6 +113,8 @@ class StoreWriter {
     Statement insert_flow_, upsert_dns_query_, upsert_dns_answer_, upsert_stats_;
     Statement oldest_flow_, delete_flows_, delete_flows_any_, delete_dns_;
     Statement delete_stats_[3];
+    std::unique_ptr<DeviceStore> devices_;
+    std::unique_ptr<AlertStore> alerts_;
     int64_t next_minute_ = 0;   // first 1 s bucket not yet rolled into minutes
     int64_t next_hour_ = 0;
 };

@@ -3,7 +3,9 @@
 
 #include <rapidjson/document.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <set>
 
 #include "api_test_util.hpp"
 
@@ -236,4 +238,226 @@ TEST_CASE("query_param decodes and refuses bad escapes", "[api]") {
     CHECK(query_param("a", "a") == "");
     CHECK(query_param("a=%4", "a") == std::nullopt);
     CHECK(query_param("", "a") == std::nullopt);
+}
+
+// ---- history, devices, alerts, mitigation (the sample store of api_test_util.hpp) ---------
+
+namespace {
+
+std::string admin_token(Fixture& f) { return token_of(f.login("admin", "admin-pass")); }
+
+}  // namespace
+
+TEST_CASE("devices: live and stored merged once per key, filtered, sorted, paged", "[api][store]") {
+    Fixture f;
+    const std::string tok = admin_token(f);
+    auto d = parse(f.get("/api/v1/devices", tok));
+    REQUIRE(d["total"].GetUint64() == 2);  // 02:..:01 live and stored, 02:..:66 stored only
+    CHECK(std::string(d["items"][0]["mac"].GetString()) == "02:00:00:00:00:66");  // busiest first
+    CHECK_FALSE(d["items"][0]["live"].GetBool());
+    CHECK(d["items"][1]["live"].GetBool());
+    CHECK(d["items"][1]["bytes_out"].GetUint64() == 700);  // the live view wins
+    d = parse(f.get("/api/v1/devices?q=lab-pc", tok));
+    CHECK(d["total"].GetUint64() == 1);
+    d = parse(f.get("/api/v1/devices?sort=bytes&order=asc&limit=1", tok));
+    CHECK(std::string(d["items"][0]["id"].GetString()) == "mac:02:00:00:00:00:01");
+    CHECK(d["items"].Size() == 1);
+    CHECK(f.get("/api/v1/devices?sort=nope", tok).status == 400);
+    CHECK(f.get("/api/v1/devices?limit=0", tok).status == 400);
+}
+
+TEST_CASE("device detail with OS history, its stored flows; 400 and 404", "[api][store]") {
+    Fixture f;
+    const std::string tok = admin_token(f);
+    auto r = f.get("/api/v1/devices/02:00:00:00:00:66", tok);
+    REQUIRE(r.status == 200);
+    auto d = parse(r);
+    CHECK(std::string(d["os"].GetString()) == "Linux 3.11 and newer");
+    REQUIRE(d["history"].Size() == 1);
+    CHECK(std::string(d["history"][0]["evidence"].GetString()).starts_with("tcp_syn: 4:64"));
+    CHECK(f.get("/api/v1/devices/02-00-00-00-00-66", tok).status == 200);  // either MAC spelling
+    CHECK(f.get("/api/v1/devices/02:00:00:00:00:99", tok).status == 404);
+    CHECK(f.get("/api/v1/devices/zz", tok).status == 400);
+    d = parse(f.get("/api/v1/devices/02:00:00:00:00:66/flows?limit=3", tok));
+    REQUIRE(d["items"].Size() == 3);
+    CHECK(d["more"].GetBool());
+    CHECK(std::string(d["items"][0]["src_ip"].GetString()) == "10.0.0.66");
+    CHECK(d["items"][0]["flow_id"].GetUint64() == 1004);  // newest first
+    CHECK(f.get("/api/v1/devices/02:00:00:00:00:66/flows?since=x", tok).status == 400);
+}
+
+TEST_CASE("flows/history: filters, keyset pages, bad parameters", "[api][store]") {
+    Fixture f;
+    const std::string tok = admin_token(f);
+    auto d = parse(f.get("/api/v1/flows/history?limit=4", tok));
+    REQUIRE(d["items"].Size() == 4);
+    REQUIRE(d["more"].GetBool());
+    const std::string cursor = d["next_cursor"].GetString();
+    d = parse(f.get("/api/v1/flows/history?limit=4&cursor=" + cursor, tok));
+    CHECK(d["items"].Size() == 2);
+    CHECK_FALSE(d["more"].GetBool());
+    d = parse(f.get("/api/v1/flows/history?ip=10.0.0.5", tok));
+    REQUIRE(d["items"].Size() == 1);
+    CHECK(d["items"][0]["dest_port"].GetUint() == 53);
+    d = parse(f.get("/api/v1/flows/history?port=443&proto=6", tok));
+    CHECK(d["items"].Size() == 5);
+    for (const char* bad : {"ip=10.0.0.300", "app=DROP%20TABLE", "port=70000", "cursor=abc", "since=-1", "limit=5000"})
+        CHECK(f.get(std::string("/api/v1/flows/history?") + bad, tok).status == 400);
+}
+
+TEST_CASE("alerts: list with filters, one alert, 404/400", "[api][store]") {
+    Fixture f;
+    const std::string tok = admin_token(f);
+    auto d = parse(f.get("/api/v1/alerts", tok));
+    REQUIRE(d["total"].GetUint64() == 3);
+    CHECK(d["items"][0]["id"].GetUint64() == 1);  // newest first
+    CHECK(std::string(d["items"][0]["explanation"]["text"].GetString()).find("5000 SYN/s") == 0);
+    CHECK(d["items"][0]["has_pcap"].GetBool());
+    CHECK(parse(f.get("/api/v1/alerts?state=closed", tok))["total"].GetUint64() == 1);
+    CHECK(parse(f.get("/api/v1/alerts?kind=syn_flood", tok))["total"].GetUint64() == 1);
+    CHECK(parse(f.get("/api/v1/alerts?severity=high", tok))["total"].GetUint64() == 2);
+    CHECK(parse(f.get("/api/v1/alerts?ip=10.0.0.77", tok))["total"].GetUint64() == 1);
+    CHECK(parse(f.get("/api/v1/alerts?limit=1&offset=1", tok))["items"][0]["id"].GetUint64() == 2);
+    CHECK(f.get("/api/v1/alerts?kind=nope", tok).status == 400);
+    CHECK(f.get("/api/v1/alerts?severity=urgent", tok).status == 400);
+    CHECK(f.get("/api/v1/alerts?state=gone", tok).status == 400);
+    d = parse(f.get("/api/v1/alerts/2", tok));
+    CHECK(std::string(d["state"].GetString()) == "closed");
+    CHECK(f.get("/api/v1/alerts/42", tok).status == 404);
+    CHECK(f.get("/api/v1/alerts/0", tok).status == 400);
+    CHECK(f.get("/api/v1/alerts/-1", tok).status == 400);
+}
+
+TEST_CASE("acknowledge: admin only, CSRF for cookies, unknown id 404, the hook gets the user", "[api][store]") {
+    Fixture f;
+    const std::string admin = admin_token(f);
+    const std::string viewer = token_of(f.login("viewer", "viewer-pass"));
+    CHECK(f.call("POST", "/api/v1/alerts/1/acknowledge", viewer).status == 403);
+    CHECK(f.call("POST", "/api/v1/alerts/1/acknowledge", "").status == 401);
+    ApiRequest cookie;
+    cookie.method = "POST";
+    cookie.target = "/api/v1/alerts/1/acknowledge";
+    cookie.cookie = "nms_session=" + admin;
+    cookie.peer = "127.0.0.1";
+    cookie.host = "127.0.0.1:8080";
+    CHECK(f.router->handle(cookie).status == 403);  // no CSRF token
+    CHECK(f.acks.empty());
+    CHECK(f.call("POST", "/api/v1/alerts/42/acknowledge", admin).status == 404);
+    CHECK(f.call("POST", "/api/v1/alerts/x/acknowledge", admin).status == 400);
+    auto r = f.call("POST", "/api/v1/alerts/1/acknowledge", admin);
+    CHECK(r.status == 200);
+    REQUIRE(f.acks.size() == 1);
+    CHECK(f.acks[0] == std::pair<uint64_t, std::string>{1, "admin"});
+}
+
+TEST_CASE("evidence pcap: served as a download, never a path from elsewhere", "[api][store]") {
+    Fixture f;
+    const std::string tok = admin_token(f);
+    auto r = f.get("/api/v1/alerts/1/pcap", tok);
+    REQUIRE(r.status == 200);
+    CHECK(r.content_type == "application/vnd.tcpdump.pcap");
+    CHECK(r.body.size() == 12);
+    CHECK(header(r, "Content-Disposition") == "attachment; filename=\"alert-1.pcap\"");
+    CHECK(f.get("/api/v1/alerts/2/pcap", tok).status == 404);   // none recorded
+    CHECK(f.get("/api/v1/alerts/3/pcap", tok).status == 404);   // "../../etc/passwd" is refused
+    CHECK(f.get("/api/v1/alerts/99/pcap", tok).status == 404);
+    CHECK(f.get("/api/v1/alerts/..%2F..%2Fetc%2Fpasswd/pcap", tok).status == 400);
+}
+
+TEST_CASE("bans from the store; revoke through the hook; 400/404/403", "[api][store]") {
+    Fixture f;
+    const std::string tok = admin_token(f);
+    auto d = parse(f.get("/api/v1/bans", tok));
+    REQUIRE(d["total"].GetUint64() == 1);
+    CHECK(std::string(d["items"][0]["ip"].GetString()) == "10.0.0.66");
+    CHECK(d["items"][0]["alert_id"].GetUint64() == 1);
+    CHECK(d["items"][0]["active"].GetBool());
+    CHECK(f.get("/api/v1/bans?active=maybe", tok).status == 400);
+    const std::string viewer = token_of(f.login("viewer", "viewer-pass"));
+    CHECK(f.call("DELETE", "/api/v1/bans/10.0.0.66", viewer).status == 403);
+    CHECK(f.call("DELETE", "/api/v1/bans/not-an-ip", tok).status == 400);
+    CHECK(f.call("DELETE", "/api/v1/bans/10.0.0.99", tok).status == 404);
+    CHECK(f.call("DELETE", "/api/v1/bans/10.0.0.66", tok).status == 200);
+    CHECK(f.revoked == std::vector<std::string>{"10.0.0.66"});
+}
+
+TEST_CASE("suppressions: list, add with validation, remove", "[api][store]") {
+    Fixture f;
+    const std::string tok = admin_token(f);
+    CHECK(parse(f.get("/api/v1/alerts/suppressions", tok))["total"].GetUint64() == 1);
+    CHECK(f.call("POST", "/api/v1/alerts/suppressions", tok, "{\"kind\":\"nope\"}").status == 400);
+    CHECK(f.call("POST", "/api/v1/alerts/suppressions", tok, "{\"ip\":\"10.0.0.0/99\"}").status == 400);
+    CHECK(f.call("POST", "/api/v1/alerts/suppressions", tok, "{}").status == 400);
+    CHECK(f.call("POST", "/api/v1/alerts/suppressions", tok, "not json").status == 400);
+    auto r = f.call("POST", "/api/v1/alerts/suppressions", tok, "{\"kind\":\"host_sweep\",\"ip\":\"10.0.0.9\",\"duration_s\":60}");
+    REQUIRE(r.status == 201);
+    REQUIRE(f.rules.size() == 2);
+    CHECK(f.rules[1].created_by == "admin");
+    CHECK(f.rules[1].expires_s > 0);
+    CHECK(f.call("DELETE", "/api/v1/alerts/suppressions/7", tok).status == 404);
+    CHECK(f.call("DELETE", "/api/v1/alerts/suppressions/1", tok).status == 200);
+    CHECK(f.rules.size() == 1);
+}
+
+TEST_CASE("topology: D3 nodes and links from devices and top flows, bounded", "[api][store]") {
+    Fixture f;
+    const std::string tok = admin_token(f);
+    auto d = parse(f.get("/api/v1/topology", tok));
+    std::set<std::string> ids;
+    for (const auto& n : d["nodes"].GetArray()) ids.insert(n["id"].GetString());
+    CHECK(ids.count("mac:02:00:00:00:00:01"));  // the live device
+    CHECK(ids.count("ip:192.0.2.1"));           // its peer and the flows' server
+    for (const auto& l : d["links"].GetArray()) {
+        CHECK(ids.count(l["source"].GetString()));
+        CHECK(ids.count(l["target"].GetString()));
+    }
+    CHECK(d["links"].Size() >= 3);  // device->peer, and three flows' client->server pairs
+    d = parse(f.get("/api/v1/topology?limit=2", tok));
+    CHECK(d["nodes"].Size() == 2);
+    CHECK(f.get("/api/v1/topology?limit=100000", tok).status == 400);
+}
+
+TEST_CASE("report: alerts by kind with explanations and concrete recommendations", "[api][store]") {
+    Fixture f;
+    const std::string tok = admin_token(f);
+    auto r = f.get("/api/v1/report", tok);
+    REQUIRE(r.status == 200);
+    auto d = parse(r);
+    CHECK(d["alerts"]["total"].GetUint64() == 3);
+    std::vector<std::string> recs;
+    for (const auto& x : d["recommendations"].GetArray()) recs.emplace_back(x["text"].GetString());
+    const auto has = [&](const std::string& s) {
+        return std::any_of(recs.begin(), recs.end(), [&](const auto& t) { return t.find(s) != std::string::npos; });
+    };
+    CHECK(has("Rate-limit SYN to 10.0.0.10:80"));
+    CHECK(has("block 10.0.0.66 at the edge"));
+    CHECK(has("Check DNS tunnelling host 10.0.0.66"));
+    CHECK(has("Block 10.0.0.77 at the edge"));
+    CHECK(d["devices"].GetUint64() == 2);
+    CHECK(f.get("/api/v1/report?since=200&until=100", tok).status == 400);
+}
+
+TEST_CASE("without a store or hooks: 503 naming what is missing", "[api][store]") {
+    Fixture f({}, false);
+    const std::string tok = admin_token(f);
+    for (const char* p : {"/api/v1/flows/history", "/api/v1/alerts", "/api/v1/alerts/1", "/api/v1/bans",
+                          "/api/v1/alerts/suppressions"})
+        CHECK(f.get(p, tok).status == 503);
+    CHECK(f.call("POST", "/api/v1/capture/start", tok).status == 503);
+    CHECK(f.call("DELETE", "/api/v1/bans/10.0.0.1", tok).status == 503);
+    CHECK(f.get("/api/v1/devices", tok).status == 200);  // the live snapshot alone
+    CHECK(f.get("/api/v1/topology", tok).status == 200);
+    CHECK(f.get("/api/v1/report", tok).status == 200);
+    auto msg = parse(f.get("/api/v1/alerts", tok));
+    CHECK(std::string(msg["error"].GetString()).find("--data-dir") != std::string::npos);
+}
+
+TEST_CASE("capture start/stop: admin only, through the hooks", "[api][store]") {
+    Fixture f;
+    const std::string tok = admin_token(f);
+    const std::string viewer = token_of(f.login("viewer", "viewer-pass"));
+    CHECK(f.call("POST", "/api/v1/capture/stop", viewer).status == 403);
+    CHECK(f.call("POST", "/api/v1/capture/stop", tok).status == 202);
+    CHECK(f.call("POST", "/api/v1/capture/start", tok).status == 202);
+    CHECK(f.capture_requests == 2);
 }
