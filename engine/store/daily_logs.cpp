@@ -71,29 +71,31 @@ DailyLogs::DailyLogs(DailyLogsOptions opts, const dpi::Registry* registry, Store
 
 DailyLogs::~DailyLogs() { close_day(); }
 
+bool DailyLogs::open_file(File& f, const char* prefix, const char* ext) {
+    f.path = opts_.dir + "/" + prefix + day_ + ext;
+    f.fd = ::open(f.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    if (f.fd < 0) {
+        log::warn("store: cannot open %s: %s", f.path.c_str(), std::strerror(errno));
+        return false;
+    }
+    struct stat st {};
+    f.size = fstat(f.fd, &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+    return true;
+}
+
 bool DailyLogs::open_day(const std::string& day) {
     close_day();
     day_ = day;
-    const auto open_one = [&](File& f, const char* prefix, const char* ext) {
-        f.path = opts_.dir + "/" + prefix + day + ext;
-        f.fd = ::open(f.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-        if (f.fd < 0) {
-            log::warn("store: cannot open %s: %s", f.path.c_str(), std::strerror(errno));
-            return false;
-        }
-        struct stat st {};
-        f.size = fstat(f.fd, &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
-        return true;
-    };
-    const bool ok = open_one(ndjson_, "flows_", ".ndjson") & open_one(csv_, "flows_", ".csv") &
-                    open_one(alerts_, "alerts_", ".ndjson");
+    // The alerts file is opened by the day's first alert: most days have none.
+    const bool ok = open_file(ndjson_, "flows_", ".ndjson") & open_file(csv_, "flows_", ".csv");
     if (csv_.fd >= 0 && csv_.size == 0) append(csv_, kFlowCsvHeader, 0);
     return ok;
 }
 
 void DailyLogs::close_day() {
     for (File* f : {&ndjson_, &csv_, &alerts_}) {
-        if (f->fd >= 0) ::close(f->fd);
+        if (f->fd < 0) continue;
+        ::close(f->fd);
         f->fd = -1;
         if (!day_.empty() && opts_.gzip) to_gzip_.push_back(f->path);
     }
@@ -143,6 +145,7 @@ void DailyLogs::write_alerts(const std::string& lines, size_t count, int64_t now
     if (count == 0) return;
     const std::string day = utc_day(now_s);
     if (day != day_) open_day(day);
+    if (alerts_.fd < 0) open_file(alerts_, "alerts_", ".ndjson");
     if (append(alerts_, lines, count)) counters_.log_lines.add(count);
 }
 

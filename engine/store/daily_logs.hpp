@@ -54,6 +54,7 @@ class DailyLogs {
     };
     struct Gzip;
     bool open_day(const std::string& day);
+    bool open_file(File& f, const char* prefix, const char* ext);
     void close_day();
     bool append(File& f, const std::string& data, size_t lines);
     void scan_closed_days(const std::string& today);
