@@ -78,8 +78,11 @@ users = [{{name = "admin", role = "admin", password_hash = "{admin_hash}"}},
 
         gets = ["/api/v1/stats", "/api/v1/stats/history?window=60&step=5", "/api/v1/flows?limit=100&sort=bytes",
                 "/api/v1/top-talkers?limit=5", "/api/v1/latency", "/api/v1/interfaces", "/api/v1/openapi.json",
-                "/api/v1/auth/session"]
-        unauth = [d.request("GET", p)[0] for p in gets] + [d.request("POST", "/api/v1/config/reload")[0]]
+                "/api/v1/auth/session", "/api/v1/devices?limit=50", "/api/v1/flows/history?limit=10",
+                "/api/v1/alerts?limit=10", "/api/v1/bans", "/api/v1/topology", "/api/v1/report"]
+        unauth = [d.request("GET", p)[0] for p in gets] + [d.request("POST", "/api/v1/config/reload")[0]] + \
+            [d.request("POST", "/api/v1/alerts/1/acknowledge")[0], d.request("DELETE", "/api/v1/bans/10.0.0.1")[0],
+             d.request("GET", "/api/v1/alerts/1/pcap")[0], d.request("POST", "/api/v1/capture/start")[0]]
         check("every endpoint but health and login needs a session (401)", set(unauth) == {401}, unauth)
 
         status, headers, login = d.login("admin", "admin secret 1")
@@ -99,10 +102,65 @@ users = [{{name = "admin", role = "admin", password_hash = "{admin_hash}"}},
         check("history has points", len(hist["points"]) >= 1, hist)
         check("bad list parameter -> 400", jget(d, "/api/v1/flows?limit=100000", tok)[0] == 400)
 
+        # ---- history: devices, stored flows, alerts, bans, topology, report ---------------------
+        devs = []
+        deadline = time.time() + 20
+        while time.time() < deadline and not devs:  # demo devices appear within a few ticks
+            devs = jget(d, "/api/v1/devices?limit=1000", tok)[2].get("items", [])
+            time.sleep(0.5)
+        check("GET /devices lists the demo's devices", len(devs) > 0 and all("id" in x for x in devs), devs[:2])
+        if devs:
+            ident = devs[0]["mac"] if devs[0].get("mac") else devs[0]["ips"][0]
+            status, _, one = jget(d, "/api/v1/devices/" + ident, tok)
+            check("GET /devices/{mac} -> 200 with history", status == 200 and "history" in one, f"{status} {one}")
+            status, _, fl = jget(d, f"/api/v1/devices/{ident}/flows?limit=5", tok)
+            check("GET /devices/{mac}/flows -> 200", status == 200 and "items" in fl, f"{status} {fl}")
+        check("GET /devices/unknown MAC -> 404", jget(d, "/api/v1/devices/02:ff:ff:ff:ff:ff", tok)[0] == 404)
+        check("GET /devices/garbage -> 400", jget(d, "/api/v1/devices/garbage", tok)[0] == 400)
+        stored = []
+        deadline = time.time() + 30
+        while time.time() < deadline and not stored:  # ended demo flows reach the store
+            stored = jget(d, "/api/v1/flows/history?limit=20", tok)[2].get("items", [])
+            time.sleep(0.5)
+        check("GET /flows/history returns stored flows", len(stored) > 0, stored[:1])
+        if stored:
+            ip = stored[0]["src_ip"]
+            _, _, by_ip = jget(d, "/api/v1/flows/history?ip=" + ip, tok)
+            check("flows/history?ip= filters", all(ip in (f["src_ip"], f["dest_ip"]) for f in by_ip["items"]), by_ip)
+        check("flows/history?ip=bad -> 400", jget(d, "/api/v1/flows/history?ip=1.2.3", tok)[0] == 400)
+        check("alerts?kind=bad -> 400", jget(d, "/api/v1/alerts?kind=nope", tok)[0] == 400)
+        check("GET /alerts/123456 -> 404", jget(d, "/api/v1/alerts/123456", tok)[0] == 404)
+        check("GET /alerts/abc -> 400", jget(d, "/api/v1/alerts/abc", tok)[0] == 400)
+        check("GET /alerts/123456/pcap -> 404", jget(d, "/api/v1/alerts/123456/pcap", tok)[0] == 404)
+        status, _, _ = d.request("POST", "/api/v1/alerts/123456/acknowledge", headers={"Authorization": "Bearer " + tok})
+        check("acknowledge unknown alert -> 404", status == 404, status)
+        _, _, topo = jget(d, "/api/v1/topology?limit=50", tok)
+        ids = {n["id"] for n in topo["nodes"]}
+        check("topology: nodes and links that reference them", len(topo["nodes"]) > 0 and
+              all(l["source"] in ids and l["target"] in ids for l in topo["links"]), topo)
+        _, _, rep = jget(d, "/api/v1/report", tok)
+        check("report has its sections", {"alerts", "recommendations", "top_talkers", "latency", "devices", "drops"}
+              <= set(rep), list(rep))
+        _, _, st = jget(d, "/api/v1/stats", tok)
+        check("stats carry the store's health", st["store"]["enabled"] and st["store"]["rows_written"] > 0, st["store"])
+        status, _, body = d.request("POST", "/api/v1/capture/stop", headers={"Authorization": "Bearer " + tok})
+        check("capture/stop without the hook -> 503 saying so", status == 503 and b"not available" in body, status)
+        status, _, _ = d.request("DELETE", "/api/v1/bans/10.0.0.66", headers={"Authorization": "Bearer " + tok})
+        check("DELETE /bans/{ip} without mitigation -> 503", status == 503, status)
+        status, _, _ = d.request("DELETE", "/api/v1/bans/nope", headers={"Authorization": "Bearer " + tok})
+        check("DELETE /bans/garbage -> 400", status == 400, status)
+
         status, _, vlogin = d.login("viewer", "viewer secret 2")
         vtok = vlogin["token"]
         status, _, _ = d.request("POST", "/api/v1/config/reload", headers={"Authorization": "Bearer " + vtok})
         check("viewer cannot reload (403)", status == 403, status)
+        vh = {"Authorization": "Bearer " + vtok}
+        viewer_codes = [d.request("POST", "/api/v1/alerts/1/acknowledge", headers=vh)[0],
+                        d.request("DELETE", "/api/v1/bans/10.0.0.1", headers=vh)[0],
+                        d.request("POST", "/api/v1/capture/stop", headers=vh)[0],
+                        d.request("POST", "/api/v1/alerts/suppressions", "{}", {**vh, "Content-Type": "application/json"})[0]]
+        check("viewer cannot acknowledge, revoke, control capture or suppress (403)", set(viewer_codes) == {403},
+              viewer_codes)
         status, _, _ = d.request("POST", "/api/v1/config/reload", headers={"Authorization": "Bearer " + tok})
         check("admin reload via Bearer -> 202", status == 202, status)
         time.sleep(0.5)
@@ -117,6 +175,8 @@ users = [{{name = "admin", role = "admin", password_hash = "{admin_hash}"}},
         status, _, _ = d.request("POST", "/api/v1/config/reload",
                                  headers={**ck, "X-CSRF-Token": csrf, "Origin": f"http://127.0.0.1:{d.port}"})
         check("cookie session with CSRF token -> 202", status == 202, status)
+        status, _, _ = d.request("DELETE", "/api/v1/bans/10.0.0.1", headers=ck)
+        check("cookie DELETE without CSRF token -> 403", status == 403, status)
 
         # ---- dashboard and traversal --------------------------------------------------------
         status, hdrs, body = d.request("GET", "/")

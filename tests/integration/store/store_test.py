@@ -177,7 +177,7 @@ def continuity(tmp):
     # Restart on the same directory with the API (generated traffic, so the engine keeps running).
     admin_hash = make_hash(NMS, "continuity admin")
     cfg = f'[api]\nusers = [{{name = "admin", role = "admin", password_hash = "{admin_hash}"}}]\n'
-    d = Daemon(NMS, tmp, cfg, name="main")
+    d = Daemon(NMS, tmp, cfg, extra_args=["-v"], name="main")
     try:
         d.wait_ready()
         check("the restart loads the devices back", f"store: {len(first)} device(s) loaded back" in d.stderr(),
