@@ -5,6 +5,8 @@
 // 1. writer:   StoreWriter alone, N flow rows in transactions of 1000 (SQLite only).
 // 2. thread:   StoreThread end to end, N flows handed over as the output thread does, until
 //              stop() has committed them all (SQLite + daily ndjson/csv logs).
+// 1b. entities: alert upserts (an episode opened, then updated under the same id) and device
+//              upserts (addresses, hostname, OS evidence) through the same writer.
 // 3. retention: deleting those rows in slices of 2000 with incremental vacuum: rows/s and
 //              the longest single step (the longest pause of the store thread).
 // 4. pipeline (with FILE): the whole engine on the capture file with storage off and on
@@ -94,6 +96,47 @@ bool run_pipeline(const std::string& file, uint32_t workers, const std::string& 
 
 }  // namespace
 
+namespace {
+
+store::AlertChange make_alert(uint64_t id, int pass) {
+    store::AlertChange c;
+    detect::Alert& a = c.alert;
+    a.id = id;
+    a.kind = detect::AlertKind::kSynFlood;
+    a.severity = detect::Severity::kHigh;
+    a.has_src = a.has_victim = true;
+    a.src = IpAddr::from_v4(0x0a000000u | static_cast<uint32_t>(id & 0xffff));
+    a.victim = IpAddr::from_v4(0x0a0000fe);
+    a.victim_count = 1;
+    a.first_seen = 1'700'000'000ull * kNsPerSec + id;
+    a.last_seen = a.first_seen + static_cast<uint64_t>(pass) * kNsPerSec;
+    a.updates = static_cast<uint32_t>(pass);
+    a.explanation = {"syn_per_s", 5000, 1000, 5, 0, 0, "5000 SYN/s to 10.0.0.254 in 5 s (threshold 1000)"};
+    a.evidence = {{"dst_port", 80.0}, {"top_ports", std::vector<std::string>{"80", "443"}}};
+    a.top_peers = {{a.victim, 5000}};
+    c.phase = pass ? detect::AlertPhase::kUpdated : detect::AlertPhase::kOpened;
+    return c;
+}
+
+devices::Device make_device(uint64_t i) {
+    devices::Device d;
+    devices::Mac m = {0x02, 0, static_cast<uint8_t>(i >> 24), static_cast<uint8_t>(i >> 16), static_cast<uint8_t>(i >> 8),
+                      static_cast<uint8_t>(i)};
+    d.key = devices::DeviceKey::of_mac(m);
+    d.mac = devices::mac_to_string(m);
+    d.local = true;
+    d.ips.push_back(IpAddr::from_v4(0x0a000000u | static_cast<uint32_t>(i & 0xffffff)));
+    d.first_ns = 1'700'000'000ull * kNsPerSec;
+    d.last_ns = d.first_ns + i;
+    d.bytes_out = 1000 + i;
+    d.hostnames.push_back("host-" + std::to_string(i));
+    d.os_evidence.push_back({"dhcp_vendor_class", "MSFT 5.0", "Windows", "win", 70, d.last_ns});
+    d.os = "Windows";
+    return d;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
     std::string file;
     uint64_t rows = 200000;
@@ -157,6 +200,36 @@ int main(int argc, char** argv) {
         vacuum_rps = static_cast<double>(pages) / secs;
     }
 
+    // 1b. Alerts and devices: upserts with their JSON columns, 1000 per transaction.
+    double alert_rps = 0, device_rps = 0;
+    {
+        store::StoreWriter w(base + "/entities.db", registry);
+        std::string err;
+        const uint64_t n = std::max<uint64_t>(1000, rows / 4);
+        std::vector<store::AlertChange> alerts(1000);
+        double t0 = now_s();
+        for (int pass = 0; pass < 2; ++pass) {  // pass 0 opens the episodes, pass 1 updates them
+            for (uint64_t done = 0; done < n; done += alerts.size()) {
+                for (size_t i = 0; i < alerts.size(); ++i) alerts[i] = make_alert(done + i + 1, pass);
+                if (w.write_entities({}, alerts, {}, 1, err) != store::Rc::kOk) {
+                    std::fprintf(stderr, "store_bench: %s\n", err.c_str());
+                    return 1;
+                }
+            }
+        }
+        alert_rps = static_cast<double>(2 * n) / (now_s() - t0);
+        std::vector<devices::Device> devs(1000);
+        t0 = now_s();
+        for (uint64_t done = 0; done < n; done += devs.size()) {
+            for (size_t i = 0; i < devs.size(); ++i) devs[i] = make_device(done + i);
+            if (w.write_entities(devs, {}, {}, 1, err) != store::Rc::kOk) {
+                std::fprintf(stderr, "store_bench: %s\n", err.c_str());
+                return 1;
+            }
+        }
+        device_rps = static_cast<double>(n) / (now_s() - t0);
+    }
+
     // 2. StoreThread end to end (queue holds everything: measures the writer side only).
     double thread_rps = 0, thread_max_step_ms = 0;
     {
@@ -211,11 +284,12 @@ int main(int argc, char** argv) {
     fs::remove_all(base);
     std::printf("{\"rows\": %llu, \"writer_rows_per_s\": %.0f, \"db_bytes_per_row\": %.1f, "
                 "\"thread_rows_per_s\": %.0f, \"thread_longest_step_ms\": %.2f, "
+                "\"alert_upserts_per_s\": %.0f, \"device_upserts_per_s\": %.0f, "
                 "\"retention_rows_per_s\": %.0f, \"retention_longest_step_ms\": %.2f, \"retention_steps\": %llu, "
                 "\"vacuum_pages_per_s\": %.0f, "
                 "\"pipeline\": %s}\n",
                 static_cast<unsigned long long>(rows), writer_rps, static_cast<double>(db_bytes) / static_cast<double>(rows),
-                thread_rps, thread_max_step_ms, retention_rps, retention_max_ms,
+                thread_rps, thread_max_step_ms, alert_rps, device_rps, retention_rps, retention_max_ms,
                 static_cast<unsigned long long>(retention_steps), vacuum_rps, pipe_json.c_str());
     return 0;
 }
