@@ -141,6 +141,10 @@ users = [{{name = "admin", role = "admin", password_hash = "{admin_hash}"}},
         _, _, rep = jget(d, "/api/v1/report", tok)
         check("report has its sections", {"alerts", "recommendations", "top_talkers", "latency", "devices", "drops"}
               <= set(rep), list(rep))
+        # The snapshot is taken once a tick: committed rows show up in it within a tick or two.
+        deadline = time.time() + 10
+        while time.time() < deadline and jget(d, "/api/v1/stats", tok)[2]["store"]["rows_written"] == 0:
+            time.sleep(0.2)
         _, _, st = jget(d, "/api/v1/stats", tok)
         check("stats carry the store's health", st["store"]["enabled"] and st["store"]["rows_written"] > 0, st["store"])
         status, _, body = d.request("POST", "/api/v1/capture/stop", headers={"Authorization": "Bearer " + tok})

@@ -204,8 +204,12 @@ def continuity(tmp):
         check("the acknowledgement is stored", wait_until(
             lambda: db_query(db, "SELECT state, acknowledged_by FROM alerts WHERE id = 77")[0] ==
             ("acknowledged", "admin"), 10))
-        status, _, body = d.request("GET", "/api/v1/stats", headers=auth)
-        st = json.loads(body).get("store", {}) if status == 200 else {}
+        def store_stats():
+            status, _, body = d.request("GET", "/api/v1/stats", headers=auth)
+            return json.loads(body).get("store", {}) if status == 200 else {}
+        # The snapshot is taken once a tick: the first committed batch shows up within a few.
+        wait_until(lambda: store_stats().get("rows_written", 0) > 0, 10, 0.2)
+        st = store_stats()
         check("stats show a healthy store", st.get("enabled") and st.get("healthy") and st.get("rows_written", 0) > 0, st)
         status, _, body = d.request("GET", "/metrics")
         check("/metrics has the store series", b"netmonsec_store_backlog" in body and
