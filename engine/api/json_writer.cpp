@@ -243,7 +243,7 @@ std::string render_stats(const stats::Snapshot& s) {
     key(w, "evicted"), w.Uint64(s.device_counters.evicted + s.device_counters.shard_evicted);
     w.EndObject();
     key(w, "alerts"), w.StartObject();
-    for (size_t i = 0; i < s.alert_counters.size(); ++i) key(w, detect::kAlertKinds[i].name), w.Uint64(s.alert_counters[i]);
+    for (size_t i = 0; i < s.alert_counters.size(); ++i) key(w, detect::kAlertKinds[i].name), w.Uint64(s.alert_counters[i].opened);
     w.EndObject();
     const auto& st = s.store;
     key(w, "store"), w.StartObject();

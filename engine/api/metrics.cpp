@@ -148,7 +148,7 @@ std::string render_metrics(const stats::Snapshot* s, const ApiGauges& api) {
     e.sample("netmonsec_devices", "", s->device_counters.devices);
     e.family("netmonsec_alerts_total", "counter", "Alerts opened since start, by kind.");
     for (size_t i = 0; i < s->alert_counters.size(); ++i)
-        e.sample("netmonsec_alerts_total", label("kind", detect::kAlertKinds[i].name), s->alert_counters[i]);
+        e.sample("netmonsec_alerts_total", label("kind", detect::kAlertKinds[i].name), s->alert_counters[i].opened);
 
     const auto& st = s->store;
     e.family("netmonsec_store_enabled", "gauge", "1 when the history database is written.");

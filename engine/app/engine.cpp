@@ -26,6 +26,26 @@ namespace {
 
 constexpr uint32_t kDeviceSaveTicks = 5;  // stats ticks between device saves
 
+// Writes every alert open / update / end to EVE (on the stats thread; the writer is shared
+// with the output thread and serialises lines itself).
+class EveAlertListener final : public detect::AlertListener {
+ public:
+    explicit EveAlertListener(output::EveWriter& eve) : eve_(eve) {}
+    void on_alert(const detect::Alert& alert, detect::AlertPhase phase) noexcept override {
+        try {
+            std::string line;
+            output::append_alert_event(line, alert, phase);
+            line.push_back('\n');
+            eve_.write(line);
+        } catch (const std::exception&) {
+            // Out of memory: this line is lost, the alert itself is not.
+        }
+    }
+
+ private:
+    output::EveWriter& eve_;
+};
+
 }  // namespace
 
 Engine::Engine(config::Config cfg) : cfg_(std::move(cfg)) {}
@@ -100,7 +120,9 @@ std::optional<std::string> Engine::open() {
                 channels_.push_back(std::make_unique<pipeline::PacketChannel>(
                     ring, plan.ring_bytes, sources[c]->link_type(), doorbells_[w].get()));
 
-        if (cfg_.devices.enabled) local_nets_ = std::make_unique<devices::LocalNets>(cfg_.devices.local_networks);
+        local_nets_ = std::make_unique<devices::LocalNets>(cfg_.devices.local_networks);
+        if (cfg_.detect.enabled)
+            detection_ = std::make_unique<detect::DetectionEngine>(cfg_.detect, local_nets_.get(), replay);
         for (size_t w = 0; w < n_workers; ++w) {
             pipeline::WorkerOptions o;
             o.id = static_cast<uint32_t>(w);
@@ -119,6 +141,7 @@ std::optional<std::string> Engine::open() {
             std::vector<pipeline::PacketChannel*> in;
             for (size_t c = 0; c < n_cap; ++c) in.push_back(channels_[c * n_workers + w].get());
             workers_.push_back(std::make_unique<pipeline::Worker>(o, std::move(in), *doorbells_[w], control_));
+            if (detection_) workers_.back()->set_detectors(detection_->make_shard_set(static_cast<uint32_t>(w)));
         }
         for (size_t c = 0; c < n_cap; ++c) {
             std::vector<pipeline::PacketChannel*> out;
@@ -147,6 +170,7 @@ std::optional<std::string> Engine::open() {
     // The store first: the device table is filled back from it.
     if (auto err = open_store()) return err;
     if (cfg_.devices.enabled) setup_devices();
+    if (detection_) setup_detection();
     // A replay running as fast as possible logs stats once, at the end; live and paced
     // replays log every tick.
     const bool stats_every_tick = !replay || cfg_.capture.replay_speed > 0;
@@ -212,6 +236,18 @@ void Engine::persist_devices(bool all) {
     auto devs = all ? device_merger_->all() : device_merger_->seen_after(devices_saved_to_);
     for (const auto& d : devs) devices_saved_to_ = std::max(devices_saved_to_, d.last_ns);
     store_->on_devices(devs);
+}
+
+void Engine::setup_detection() {
+    if (eve_) {
+        eve_alerts_ = std::make_unique<EveAlertListener>(*eve_);
+        detection_->alerts().add_listener(eve_alerts_.get());
+    }
+    if (store_) {  // alert ids continue across restarts; every episode is kept
+        detection_->alerts().set_next_id(store_->max_alert_id() + 1);
+        detection_->alerts().add_listener(store_.get());
+    }
+    stats_->set_detection(detection_.get());
 }
 
 bool Engine::site_data_in_use() const noexcept { return !offline() && !cfg_.demo; }
@@ -354,6 +390,7 @@ void Engine::reload(const config::Config& fresh) {
     control_.top_n.store(cfg_.stats.top_talkers, std::memory_order_relaxed);
     eve_stats_.store(cfg_.output.eve_stats, std::memory_order_relaxed);
     if (output_) output_->set_eve_flows(cfg_.output.eve_flow);
+    if (detection_) detection_->reload(cfg_.detect);
     auto join = [](const std::vector<std::string>& keys) {
         std::string out;
         for (const auto& k : keys) out += (out.empty() ? "" : ", ") + k;

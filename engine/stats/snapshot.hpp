@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "detect/alert.hpp"
+#include "detect/alert_manager.hpp"
+#include "detect/detection_engine.hpp"
 #include "devices/device_table.hpp"
 #include "pipeline/shard_snapshot.hpp"
 #include "pipeline/traffic_counters.hpp"
@@ -118,8 +120,10 @@ struct Snapshot {
     std::vector<devices::Device> devices;      // busiest first, top N (stats.top_talkers)
     devices::DeviceTableCounters device_counters;  // devices = total known
     StoreHealth store;
-    // Alerts opened since start, by detect::AlertKind (filled by the alert manager's hook).
-    std::array<uint64_t, static_cast<size_t>(detect::AlertKind::kCount)> alert_counters{};
+    std::vector<detect::Alert> alerts;         // open episodes (newest first), then recently ended ones; bounded
+    detect::AlertCounters alert_counters{};    // per kind, cumulative
+    detect::DetectEngineCounters detect_counters;
+    detect::ShardDetectCounters detect_shard_counters;  // summed over workers
 };
 
 using SnapshotPtr = std::shared_ptr<const Snapshot>;

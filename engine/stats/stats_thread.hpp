@@ -40,6 +40,12 @@ class StatsThread {
         device_listener_ = std::move(l);
         merger_.set_devices(devices_.get());
     }
+    // Detection: worker deltas go to `d`, which judges them every tick and whose alerts go
+    // into every snapshot. Call before start(); `d` outlives the thread.
+    void set_detection(detect::DetectionEngine* d) noexcept {
+        detection_ = d;
+        merger_.set_detection(d);
+    }
     // After stop(): the merged table (site signatures, tests).
     [[nodiscard]] const devices::DeviceMerger* devices() const noexcept { return devices_.get(); }
     // Before start(): devices loaded from storage go back into the table (continuity).
@@ -71,6 +77,7 @@ class StatsThread {
     std::vector<Decorator> decorators_;
     std::unique_ptr<devices::DeviceMerger> devices_;
     DeviceListener device_listener_;
+    detect::DetectionEngine* detection_ = nullptr;
     std::vector<devices::DeviceEvent> device_events_;
 
     std::mutex mutex_;
