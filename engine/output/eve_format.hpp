@@ -5,6 +5,7 @@
 
 #include "dpi/app_event.hpp"
 #include "dpi/registry.hpp"
+#include "mitigate/ban_event.hpp"
 #include "pipeline/flow_record.hpp"
 #include "stats/snapshot.hpp"
 
@@ -20,6 +21,8 @@ void append_app_event(std::string& out, const dpi::AppEvent& ev, const dpi::Regi
 void append_stats_event(std::string& out, const stats::Snapshot& snap);
 // event_type "device": a device discovered or changed (new IP, new hostname, OS change).
 void append_device_event(std::string& out, const devices::DeviceEvent& ev);
+// event_type "ban": mitigation banned, unbanned, saw expire, or refused to ban an address.
+void append_ban_event(std::string& out, const mitigate::BanEvent& ev);
 
 // IANA-style protocol name as Suricata prints it ("TCP", "UDP", "ICMP", "IPv6-ICMP", or the number).
 const char* proto_name(uint8_t proto, char (&buf)[4]) noexcept;
