@@ -19,6 +19,7 @@
 #include "config/thread_plan.hpp"
 #include "devices/device_table.hpp"
 #include "gen/generator_source.hpp"
+#include "mitigate/own_addresses.hpp"
 #include "output/eve_format.hpp"
 
 namespace nms::app {
@@ -100,6 +101,12 @@ std::optional<std::string> Engine::open() {
                     ring, plan.ring_bytes, sources[c]->link_type(), doorbells_[w].get()));
 
         if (cfg_.devices.enabled) local_nets_ = std::make_unique<devices::LocalNets>(cfg_.devices.local_networks);
+        if (evidence_in_use()) {
+            const size_t ring_bytes = size_t{cfg_.evidence.ring_mib} << 20;
+            for (size_t w = 0; w < n_workers; ++w)
+                evidence_collectors_.push_back(
+                    std::make_unique<evidence::EvidenceCollector>(ring_bytes, cfg_.evidence.snaplen, ring_bytes));
+        }
         for (size_t w = 0; w < n_workers; ++w) {
             pipeline::WorkerOptions o;
             o.id = static_cast<uint32_t>(w);
@@ -115,6 +122,7 @@ std::optional<std::string> Engine::open() {
             o.offline = replay;
             o.max_devices = cfg_.devices.enabled ? cfg_.devices.max_devices : 0;
             o.local_nets = local_nets_.get();
+            o.evidence = evidence_collectors_.empty() ? nullptr : evidence_collectors_[w].get();
             std::vector<pipeline::PacketChannel*> in;
             for (size_t c = 0; c < n_cap; ++c) in.push_back(channels_[c * n_workers + w].get());
             workers_.push_back(std::make_unique<pipeline::Worker>(o, std::move(in), *doorbells_[w], control_));
@@ -157,6 +165,8 @@ std::optional<std::string> Engine::open() {
         });
     }
     if (auto err = open_store()) return err;
+    if (auto err = open_evidence()) return err;
+    if (auto err = open_mitigation()) return err;
     // A replay runs port-free (fast offline tests) unless --listen asks for the API.
     if (cfg_.api.enabled && (!replay || cfg_.api.listen_from_cli)) {
         if (auto err = open_api()) return err;
@@ -274,10 +284,65 @@ std::optional<std::string> Engine::open_store() {
     return std::nullopt;
 }
 
+// Evidence PCAPs go to the data directory, under the same rule as the store: live capture,
+// or a replay / --demo with --data-dir or storage.store_replays.
+bool Engine::evidence_in_use() const noexcept {
+    if (!cfg_.evidence.enabled) return false;
+    const bool live = !offline() && !cfg_.demo;
+    return live || cfg_.storage.store_replays || cfg_.storage.data_dir_from_cli;
+}
+
+std::optional<std::string> Engine::open_evidence() {
+    if (evidence_collectors_.empty()) return std::nullopt;
+    std::vector<evidence::EvidenceCollector*> cs;
+    for (auto& c : evidence_collectors_) cs.push_back(c.get());
+    evidence::EvidenceWriterOptions o;
+    o.dir = cfg_.storage.data_dir + "/evidence";
+    o.snaplen = cfg_.evidence.snaplen;
+    o.max_files = cfg_.evidence.max_files;
+    o.max_total_bytes = uint64_t{cfg_.evidence.max_total_mib} << 20;
+    evidence_writer_ = std::make_unique<evidence::EvidenceWriter>(
+        o, cs, [this](const evidence::EvidenceFile& f) {
+            if (evidence_listener_) evidence_listener_(f);
+        });
+    if (auto err = evidence_writer_->open()) {
+        if (cfg_.storage.data_dir_from_cli) return *err + " (from --data-dir)";
+        log::warn("%s; running without evidence PCAPs", err->c_str());
+        evidence_writer_.reset();
+        return std::nullopt;  // the collectors still run: cheap, and the workers already hold them
+    }
+    evidence_recorder_ = std::make_unique<evidence::EvidenceRecorder>(cs, cfg_.evidence.before_s, cfg_.evidence.after_s);
+    return std::nullopt;
+}
+
+// Bans act on this host's firewall, so only live capture may really ban: a replay or the
+// demo decides and reports the same way in dry-run mode (a way to try the policy).
+std::optional<std::string> Engine::open_mitigation() {
+    if (!cfg_.mitigation.enabled) return std::nullopt;
+    config::MitigationConfig mc = cfg_.mitigation;
+    if ((offline() || cfg_.demo) && !mc.dry_run) {
+        log::info("mitigation: replay or demo: dry run only");
+        mc.dry_run = true;
+    }
+    mitigate::BanEventListener listener;
+    if (eve_) {
+        listener = [eve = eve_.get()](const mitigate::BanEvent& ev) {
+            std::string line;
+            output::append_ban_event(line, ev);
+            line.push_back('\n');
+            eve->write(line);
+        };
+    }
+    bans_ = std::make_unique<mitigate::BanManager>(mc, mitigate::own_addresses(), std::move(listener));
+    return bans_->open();  // live: creates the nft table now, while still privileged
+}
+
 void Engine::start() {
     started_mono_ = monotonic_ns();
     for (auto& w : workers_) w->start();
     if (store_) store_->start();
+    if (evidence_writer_) evidence_writer_->start();
+    if (bans_) bans_->start();
     output_->start();
     stats_->start();
     if (api_) api_->start();
@@ -298,6 +363,7 @@ RunSummary Engine::shutdown() {
     control_.inputs_done.store(true, std::memory_order_release);
     for (auto& w : workers_) w->wake();
     for (auto& w : workers_) w->join();
+    if (evidence_writer_) evidence_writer_->stop();  // the workers' last parts are in
     output_->join();
     stats_->stop();
     auto snap = stats_->tick(true);
@@ -308,6 +374,7 @@ RunSummary Engine::shutdown() {
         eve_->write(line);
         eve_->flush();
     }
+    if (bans_) bans_->stop();  // after the last alert (final tick): deletes the nft table
     save_site_fingerprints();
     if (store_) store_->stop();  // after the last producer (output, final stats tick)
     summary_.packets = snap->traffic.packets;

@@ -14,6 +14,10 @@
 
 #include "api/server.hpp"
 #include "devices/local_nets.hpp"
+#include "evidence/evidence_collector.hpp"
+#include "evidence/evidence_recorder.hpp"
+#include "evidence/evidence_writer.hpp"
+#include "mitigate/ban_manager.hpp"
 #include "capture/capture_source.hpp"
 #include "config/config.hpp"
 #include "output/eve_writer.hpp"
@@ -62,12 +66,25 @@ class Engine {
     // Whether state learned about this site (site.fp) is read and written: live capture only.
     [[nodiscard]] bool site_data_in_use() const noexcept;
 
+    // Alert consumers of this branch, for the AlertManager: evidence PCAPs (null when
+    // [evidence] is off or no data directory is in use) and bans (null when [mitigation] is off).
+    [[nodiscard]] evidence::EvidenceRecorder* evidence_recorder() noexcept { return evidence_recorder_.get(); }
+    [[nodiscard]] mitigate::BanManager* bans() noexcept { return bans_.get(); }
+    // Before start(): receives each evidence PCAP written (on the evidence thread), so the
+    // alert's evidence_pcap can be set.
+    void set_evidence_listener(evidence::EvidenceListener l) { evidence_listener_ = std::move(l); }
+    // Live mitigation edits nftables after privileges are dropped: keep cap_net_admin.
+    [[nodiscard]] bool needs_net_admin() const noexcept { return bans_ && !bans_->dry_run(); }
+
  private:
     void setup_devices();
     void save_site_fingerprints();
     std::optional<std::string> open_sources(std::vector<std::unique_ptr<capture::CaptureSource>>& out);
     std::optional<std::string> open_api();
     std::optional<std::string> open_store();
+    [[nodiscard]] bool evidence_in_use() const noexcept;
+    std::optional<std::string> open_evidence();
+    std::optional<std::string> open_mitigation();
 
     config::Config cfg_;
     pipeline::WorkerControl control_;
@@ -82,6 +99,11 @@ class Engine {
     std::unique_ptr<devices::LocalNets> local_nets_;  // read by workers; outlives them
     std::unique_ptr<api::ApiServer> api_;  // null with --no-api, or a replay without --listen
     std::unique_ptr<store::StoreThread> store_;
+    std::vector<std::unique_ptr<evidence::EvidenceCollector>> evidence_collectors_;  // one per worker
+    std::unique_ptr<evidence::EvidenceRecorder> evidence_recorder_;
+    std::unique_ptr<evidence::EvidenceWriter> evidence_writer_;
+    evidence::EvidenceListener evidence_listener_;
+    std::unique_ptr<mitigate::BanManager> bans_;
     uint64_t started_mono_ = 0;
     bool started_ = false;
     bool shut_down_ = false;
