@@ -44,8 +44,9 @@ ip -n "$V_NS" addr add 10.78.2.1/24 dev nmsev2; ip -n "$V_NS" link set nmsev2 up
 ip -n "$B_NS" addr add 10.78.2.2/24 dev nmseb2; ip -n "$B_NS" link set nmseb2 up
 
 cat > "$WORK/e2e.toml" <<TOML
-[stats]
-interval_ms = 500
+[evidence]
+before_s = 5
+after_s = 2
 [mitigation]
 enabled = true
 dry_run = false
@@ -74,6 +75,31 @@ python3 "$HERE/wait_eve.py" "$WORK/eve.json" 20 \
     || { echo "FAIL no syn_flood alert + live ban for the attacker"; tail -20 "$WORK/daemon.err"; exit 1; }
 echo "PASS syn_flood alert names 10.78.1.2 and a live ban event follows"
 in_set 10.78.1.2 && echo "PASS attacker 10.78.1.2 is in banned_v4" || { echo "FAIL attacker not in the set"; exit 1; }
+
+# 1b. Evidence: the attacker's alert wrote a pcap of its packets (after_s after the alert).
+python3 - "$WORK/eve.json" "$WORK/data/evidence" <<'PY' || { echo "FAIL evidence pcap"; exit 1; }
+import json, os, subprocess, sys, time
+eve, ev_dir = sys.argv[1:]
+alert_id = None
+for line in open(eve):
+    e = json.loads(line)
+    if e.get("event_type") == "alert" and e["alert"]["kind"] == "syn_flood" and e["src_ip"] == "10.78.1.2":
+        alert_id = e["alert"].get("id", e["alert"].get("alert_id"))
+        break
+path = os.path.join(ev_dir, f"alert-{alert_id}.pcap")
+deadline = time.time() + 30
+while time.time() < deadline and not os.path.exists(path):
+    time.sleep(0.2)
+if not os.path.exists(path):
+    print(f"no {path}: {os.listdir(ev_dir) if os.path.isdir(ev_dir) else 'no evidence dir'}")
+    sys.exit(1)
+rows = subprocess.run(["tshark", "-r", path, "-T", "fields", "-e", "ip.src", "-e", "ip.dst", "-e", "tcp.flags.syn"],
+                      capture_output=True, text=True, check=True).stdout.split("\n")
+rows = [r.split("\t") for r in rows if r]
+ok = rows and all("10.78.1.2" in r[:2] for r in rows) and sum(r[0] == "10.78.1.2" and r[2] in ("1", "True") for r in rows) > 100
+print(("PASS" if ok else "FAIL") + f" evidence {os.path.basename(path)}: {len(rows)} packets, all from/to 10.78.1.2, SYNs of the flood")
+sys.exit(0 if ok else 1)
+PY
 
 # 2. The allowlisted host floods the same way: never in the set.
 ip netns exec "$B_NS" timeout 30 hping3 -q -S -p 80 -i "$INTERVAL" -c "$COUNT" 10.78.2.1 > "$WORK/hping-b.log" 2>&1 &
