@@ -11,7 +11,7 @@ set -euo pipefail
 NETMONSEC=${1:?usage: run_syn_flood_ban.sh PATH/TO/netmonsec}
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../../.." && pwd)
-BAN_S=6
+BAN_S=15   # long enough to outlast the flood and the checks below, short enough to wait for
 COUNT=${NMS_FLOOD_COUNT:-20000}    # SYNs per flood
 INTERVAL=${NMS_FLOOD_INTERVAL:-u200}  # hping3 -i: 5000 per second -> 4 s per flood
 
@@ -93,11 +93,16 @@ while time.time() < deadline and not os.path.exists(path):
 if not os.path.exists(path):
     print(f"no {path}: {os.listdir(ev_dir) if os.path.isdir(ev_dir) else 'no evidence dir'}")
     sys.exit(1)
-rows = subprocess.run(["tshark", "-r", path, "-T", "fields", "-e", "ip.src", "-e", "ip.dst", "-e", "tcp.flags.syn"],
+rows = subprocess.run(["tshark", "-r", path, "-T", "fields", "-e", "ip.src", "-e", "ip.dst", "-e", "arp.src.proto_ipv4",
+                       "-e", "arp.dst.proto_ipv4", "-e", "tcp.flags.syn"],
                       capture_output=True, text=True, check=True).stdout.split("\n")
 rows = [r.split("\t") for r in rows if r]
-ok = rows and all("10.78.1.2" in r[:2] for r in rows) and sum(r[0] == "10.78.1.2" and r[2] in ("1", "True") for r in rows) > 100
-print(("PASS" if ok else "FAIL") + f" evidence {os.path.basename(path)}: {len(rows)} packets, all from/to 10.78.1.2, SYNs of the flood")
+foreign = [r for r in rows if "10.78.1.2" not in r[:4]]
+syns = sum(r[0] == "10.78.1.2" and r[4] in ("1", "True") for r in rows)
+ok = rows and not foreign and syns > 100
+if not ok:
+    print("foreign:", foreign[:5], "syns:", syns, "first rows:", rows[:3])
+print(("PASS" if ok else "FAIL") + f" evidence {os.path.basename(path)}: {len(rows)} packets, all from/to 10.78.1.2, {syns} SYNs of the flood")
 sys.exit(0 if ok else 1)
 PY
 
