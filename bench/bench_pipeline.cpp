@@ -2,9 +2,11 @@
 // on one capture file, for 1 and 2 workers, next to the bare libpcap walk of the same file
 // measured in the same run (the ceiling; see pcap_walk.hpp).
 //
-//   bench_pipeline FILE [--repeat R] [--workers 1,2] [--eve PATH] [--no-dpi] [--no-detect]
+//   bench_pipeline FILE [--repeat R] [--workers 1,2] [--eve PATH] [--no-dpi] [--no-detect] [--evidence DIR]
 // --no-dpi runs the same pipeline with [dpi] enabled = false: the cost of DPI is the ratio.
 // --no-detect runs it with [detect] enabled = false: the cost of detection is the ratio.
+// --evidence DIR turns the evidence rings on (as live capture has them; a replay has them only
+// with a data directory): every packet is also copied into its worker's ring.
 //
 // Each run times Engine::start() to the end of Engine::shutdown() (the flow flush and the
 // output drain included); open() (allocation of rings and flow tables) is not timed. Prints
@@ -36,6 +38,7 @@ struct Options {
     std::string eve;
     bool dpi = true;
     bool detect = true;
+    std::string evidence_dir;  // non-empty: evidence rings on, files under DIR/evidence
 };
 
 std::string json_escape(const std::string& s) {
@@ -56,6 +59,11 @@ bool run_once(const Options& o, uint32_t workers, RunResult& out, std::string& e
     cfg.api.enabled = false;
     cfg.dpi.enabled = o.dpi;
     cfg.detect.enabled = o.detect;
+    if (!o.evidence_dir.empty()) {
+        cfg.storage.enabled = false;
+        cfg.storage.data_dir = o.evidence_dir;
+        cfg.storage.data_dir_from_cli = true;
+    }
     nms::app::Engine engine(cfg);
     if (auto err = engine.open()) {
         error = *err;
@@ -86,6 +94,8 @@ bool parse(int argc, char** argv, Options& o) {
         const bool has_val = i + 1 < argc;
         if (a == "--repeat" && has_val) {
             o.repeat = std::atoi(argv[++i]);
+        } else if (a == "--evidence" && i + 1 < argc) {
+            o.evidence_dir = argv[++i];
         } else if (a == "--no-dpi") {
             o.dpi = false;
         } else if (a == "--no-detect") {
@@ -117,7 +127,7 @@ bool parse(int argc, char** argv, Options& o) {
 int main(int argc, char** argv) {
     Options o;
     if (!parse(argc, argv, o)) {
-        std::fprintf(stderr, "usage: bench_pipeline FILE [--repeat R] [--workers 1,2] [--eve PATH] [--no-dpi] [--no-detect]\n");
+        std::fprintf(stderr, "usage: bench_pipeline FILE [--repeat R] [--workers 1,2] [--eve PATH] [--no-dpi] [--no-detect] [--evidence DIR]\n");
         return 2;
     }
     nms::log::set_level(nms::log::Level::kWarn);
@@ -171,12 +181,12 @@ int main(int argc, char** argv) {
         ratio_json += buf;
     }
     std::printf("{\"file\": \"%s\", \"packets\": %llu, \"bytes\": %llu, \"flows\": %llu, \"repeat\": %d, "
-                "\"eve\": \"%s\", \"dpi\": %s, \"detect\": %s, \"counts_match_walk\": %s, \"runs\": [%s], "
+                "\"eve\": \"%s\", \"dpi\": %s, \"detect\": %s, \"evidence\": %s, \"counts_match_walk\": %s, \"runs\": [%s], "
                 "\"pcap_walk\": {\"mpps\": %.3f, \"ns_per_packet\": %.1f, \"seconds\": %.6f}, "
                 "\"ratio_vs_walk\": {%s}}\n",
                 json_escape(o.file).c_str(), static_cast<unsigned long long>(walk.packets),
                 static_cast<unsigned long long>(walk.bytes), static_cast<unsigned long long>(flows), o.repeat,
-                json_escape(o.eve).c_str(), o.dpi ? "true" : "false", o.detect ? "true" : "false", counts_ok ? "true" : "false", runs_json.c_str(), walk.mpps(),
+                json_escape(o.eve).c_str(), o.dpi ? "true" : "false", o.detect ? "true" : "false", o.evidence_dir.empty() ? "false" : "true", counts_ok ? "true" : "false", runs_json.c_str(), walk.mpps(),
                 walk.ns_per_packet(), walk.seconds, ratio_json.c_str());
     return counts_ok ? 0 : 3;
 }

@@ -5,9 +5,10 @@ set -euo pipefail
 
 BUILD_PKGS=(build-essential cmake ninja-build pkg-config libndpi-dev
   libpcap-dev libboost-dev libboost-system-dev rapidjson-dev libtomlplusplus-dev
-  libsqlite3-dev zlib1g-dev catch2 libcap-dev libcap2-bin libssl-dev libcrypt-dev
+  libsqlite3-dev zlib1g-dev catch2 libcap-dev libcap2-bin libssl-dev libcrypt-dev libnftables-dev
   ieee-data p0f)  # runtime data: MAC vendors (oui.csv) and TCP OS signatures (/etc/p0f/p0f.fp)
-TEST_PKGS=(iproute2 tcpdump tcpreplay netsniff-ng tshark python3 ieee-data p0f prometheus systemd curl)
+TEST_PKGS=(iproute2 tcpdump tcpreplay netsniff-ng tshark python3 ieee-data p0f prometheus systemd curl nftables
+  hping3 iputils-ping)
 BENCH_PKGS=(valgrind libndpi-bin wrk)
 
 want=("${BUILD_PKGS[@]}")

@@ -19,6 +19,7 @@
 #include "config/thread_plan.hpp"
 #include "devices/device_table.hpp"
 #include "gen/generator_source.hpp"
+#include "mitigate/own_addresses.hpp"
 #include "output/eve_format.hpp"
 
 namespace nms::app {
@@ -123,6 +124,12 @@ std::optional<std::string> Engine::open() {
         local_nets_ = std::make_unique<devices::LocalNets>(cfg_.devices.local_networks);
         if (cfg_.detect.enabled)
             detection_ = std::make_unique<detect::DetectionEngine>(cfg_.detect, local_nets_.get(), replay);
+        if (evidence_in_use()) {
+            const size_t ring_bytes = size_t{cfg_.evidence.ring_mib} << 20;
+            for (size_t w = 0; w < n_workers; ++w)
+                evidence_collectors_.push_back(
+                    std::make_unique<evidence::EvidenceCollector>(ring_bytes, cfg_.evidence.snaplen, ring_bytes));
+        }
         for (size_t w = 0; w < n_workers; ++w) {
             pipeline::WorkerOptions o;
             o.id = static_cast<uint32_t>(w);
@@ -138,6 +145,7 @@ std::optional<std::string> Engine::open() {
             o.offline = replay;
             o.max_devices = cfg_.devices.enabled ? cfg_.devices.max_devices : 0;
             o.local_nets = local_nets_.get();
+            o.evidence = evidence_collectors_.empty() ? nullptr : evidence_collectors_[w].get();
             std::vector<pipeline::PacketChannel*> in;
             for (size_t c = 0; c < n_cap; ++c) in.push_back(channels_[c * n_workers + w].get());
             workers_.push_back(std::make_unique<pipeline::Worker>(o, std::move(in), *doorbells_[w], control_));
@@ -182,6 +190,12 @@ std::optional<std::string> Engine::open() {
             line.push_back('\n');
             eve->write(line);
         });
+    }
+    if (auto err = open_evidence()) return err;
+    if (auto err = open_mitigation()) return err;
+    if (detection_) {  // after EVE: an alert's own event comes before its ban event
+        if (evidence_recorder_) detection_->alerts().add_listener(evidence_recorder_.get());
+        if (bans_) detection_->alerts().add_listener(bans_.get());
     }
     // A replay runs port-free (fast offline tests) unless --listen asks for the API.
     if (cfg_.api.enabled && (!replay || cfg_.api.listen_from_cli)) {
@@ -293,6 +307,7 @@ std::optional<std::string> Engine::open_api() {
         hooks.database_path = store_->database_path();
         hooks.acknowledge = [s = store_.get()](uint64_t id, const std::string& user) { return s->acknowledge(id, user); };
     }
+    add_alert_hooks(hooks);
     api_ = std::make_unique<api::ApiServer>(cfg_.api, std::move(users), std::move(hooks));
     if (auto err = api_->open(cfg_.api.listen)) return err;
     stats_->add_listener([api = api_.get()](const stats::SnapshotPtr& s) { api->publish(*s); });
@@ -335,10 +350,65 @@ std::optional<std::string> Engine::open_store() {
     return std::nullopt;
 }
 
+// Evidence PCAPs go to the data directory, under the same rule as the store: live capture,
+// or a replay / --demo with --data-dir or storage.store_replays.
+bool Engine::evidence_in_use() const noexcept {
+    if (!cfg_.evidence.enabled) return false;
+    const bool live = !offline() && !cfg_.demo;
+    return live || cfg_.storage.store_replays || cfg_.storage.data_dir_from_cli;
+}
+
+std::optional<std::string> Engine::open_evidence() {
+    if (evidence_collectors_.empty()) return std::nullopt;
+    std::vector<evidence::EvidenceCollector*> cs;
+    for (auto& c : evidence_collectors_) cs.push_back(c.get());
+    evidence::EvidenceWriterOptions o;
+    o.dir = cfg_.storage.data_dir + "/evidence";
+    o.snaplen = cfg_.evidence.snaplen;
+    o.max_files = cfg_.evidence.max_files;
+    o.max_total_bytes = uint64_t{cfg_.evidence.max_total_mib} << 20;
+    evidence_writer_ = std::make_unique<evidence::EvidenceWriter>(
+        o, cs, [this](const evidence::EvidenceFile& f) {
+            if (store_) store_->set_alert_evidence(f.alert_id, f.file_name);  // GET alerts/{id}/pcap
+            if (evidence_listener_) evidence_listener_(f);
+        });
+    if (auto err = evidence_writer_->open()) {
+        if (cfg_.storage.data_dir_from_cli) return *err + " (from --data-dir)";
+        log::warn("%s; running without evidence PCAPs", err->c_str());
+        evidence_writer_.reset();
+        return std::nullopt;  // the collectors still run: cheap, and the workers already hold them
+    }
+    evidence_recorder_ = std::make_unique<evidence::EvidenceRecorder>(cs, cfg_.evidence.before_s, cfg_.evidence.after_s);
+    return std::nullopt;
+}
+
+// Bans act on this host's firewall, so only live capture may really ban: a replay or the
+// demo decides and reports the same way in dry-run mode (a way to try the policy).
+std::optional<std::string> Engine::open_mitigation() {
+    if (!cfg_.mitigation.enabled) return std::nullopt;
+    config::MitigationConfig mc = cfg_.mitigation;
+    if ((offline() || cfg_.demo) && !mc.dry_run) {
+        log::info("mitigation: replay or demo: dry run only");
+        mc.dry_run = true;
+    }
+    mitigate::BanEventListener listener = [this](const mitigate::BanEvent& ev) {
+        record_ban_event(ev);
+        if (!eve_) return;
+        std::string line;
+        output::append_ban_event(line, ev);
+        line.push_back('\n');
+        eve_->write(line);
+    };
+    bans_ = std::make_unique<mitigate::BanManager>(mc, mitigate::own_addresses(), std::move(listener));
+    return bans_->open();  // live: creates the nft table now, while still privileged
+}
+
 void Engine::start() {
     started_mono_ = monotonic_ns();
     for (auto& w : workers_) w->start();
     if (store_) store_->start();
+    if (evidence_writer_) evidence_writer_->start();
+    if (bans_) bans_->start();
     output_->start();
     stats_->start();
     if (api_) api_->start();
@@ -359,6 +429,7 @@ RunSummary Engine::shutdown() {
     control_.inputs_done.store(true, std::memory_order_release);
     for (auto& w : workers_) w->wake();
     for (auto& w : workers_) w->join();
+    if (evidence_writer_) evidence_writer_->stop();  // the workers' last parts are in
     output_->join();
     stats_->stop();
     auto snap = stats_->tick(true);
@@ -369,6 +440,7 @@ RunSummary Engine::shutdown() {
         eve_->write(line);
         eve_->flush();
     }
+    if (bans_) bans_->stop();  // after the last alert (final tick): deletes the nft table
     save_site_fingerprints();
     persist_devices(true);  // the stats thread has stopped: this thread owns the table now
     if (store_) store_->stop();  // after the last producer (output, final stats tick)

@@ -14,6 +14,10 @@
 
 #include "api/server.hpp"
 #include "devices/local_nets.hpp"
+#include "evidence/evidence_collector.hpp"
+#include "evidence/evidence_recorder.hpp"
+#include "evidence/evidence_writer.hpp"
+#include "mitigate/ban_manager.hpp"
 #include "capture/capture_source.hpp"
 #include "config/config.hpp"
 #include "detect/detection_engine.hpp"
@@ -67,6 +71,16 @@ class Engine {
     // Whether state learned about this site (site.fp) is read and written: live capture only.
     [[nodiscard]] bool site_data_in_use() const noexcept;
 
+    // Alert consumers of this branch, for the AlertManager: evidence PCAPs (null when
+    // [evidence] is off or no data directory is in use) and bans (null when [mitigation] is off).
+    [[nodiscard]] evidence::EvidenceRecorder* evidence_recorder() noexcept { return evidence_recorder_.get(); }
+    [[nodiscard]] mitigate::BanManager* bans() noexcept { return bans_.get(); }
+    // Before start(): receives each evidence PCAP written (on the evidence thread), so the
+    // alert's evidence_pcap can be set.
+    void set_evidence_listener(evidence::EvidenceListener l) { evidence_listener_ = std::move(l); }
+    // Live mitigation edits nftables after privileges are dropped: keep cap_net_admin.
+    [[nodiscard]] bool needs_net_admin() const noexcept { return bans_ && !bans_->dry_run(); }
+
  private:
     void setup_devices();
     // Queues the devices changed since the last save (all of them at shutdown) for the store.
@@ -75,7 +89,13 @@ class Engine {
     void save_site_fingerprints();
     std::optional<std::string> open_sources(std::vector<std::unique_ptr<capture::CaptureSource>>& out);
     std::optional<std::string> open_api();
+    // engine_alert_hooks.cpp: alerts, suppressions and bans for the API; ban events for the store.
+    void add_alert_hooks(api::ApiHooks& hooks);
+    void record_ban_event(const mitigate::BanEvent& ev);
     std::optional<std::string> open_store();
+    [[nodiscard]] bool evidence_in_use() const noexcept;
+    std::optional<std::string> open_evidence();
+    std::optional<std::string> open_mitigation();
 
     config::Config cfg_;
     pipeline::WorkerControl control_;
@@ -95,6 +115,11 @@ class Engine {
     devices::DeviceMerger* device_merger_ = nullptr;  // owned by stats_; stats thread only while running
     TimestampNs devices_saved_to_ = 0;                 // stats thread: devices seen after this are unsaved
     uint32_t device_save_ticks_ = 0;
+    std::vector<std::unique_ptr<evidence::EvidenceCollector>> evidence_collectors_;  // one per worker
+    std::unique_ptr<evidence::EvidenceRecorder> evidence_recorder_;
+    std::unique_ptr<evidence::EvidenceWriter> evidence_writer_;
+    evidence::EvidenceListener evidence_listener_;
+    std::unique_ptr<mitigate::BanManager> bans_;
     uint64_t started_mono_ = 0;
     bool started_ = false;
     bool shut_down_ = false;

@@ -53,9 +53,9 @@ int run(const nms::config::CliOptions& cli) {
         std::fprintf(stderr, "netmonsec: %s\n", err->c_str());
         return kExitUsage;
     }
-    // Sockets are open and bound: nothing from here on needs a privilege. Before start():
-    // capabilities are per thread, so no thread may exist yet.
-    if (auto err = nms::app::drop_privileges(cfg.process)) {
+    // Sockets are open and bound: nothing from here on needs a privilege but cap_net_admin
+    // for live mitigation. Before start(): capabilities are per thread, so no thread may exist yet.
+    if (auto err = nms::app::drop_privileges(cfg.process, engine.needs_net_admin())) {
         std::fprintf(stderr, "netmonsec: %s\n", err->c_str());
         return kExitUsage;
     }

@@ -250,6 +250,33 @@ struct DetectConfig {
     bool operator==(const DetectConfig&) const = default;
 };
 
+// Evidence PCAP: every worker keeps its recent packets (first `snaplen` bytes) in a ring; an
+// alert writes its source's packets from before_s before to after_s after it into
+// <data_dir>/evidence/alert-<id>.pcap.
+struct EvidenceConfig {
+    bool enabled = true;
+    uint32_t ring_mib = 8;                 // per worker
+    uint32_t snaplen = 256;                // bytes kept per packet
+    uint32_t before_s = 10;
+    uint32_t after_s = 10;
+    uint32_t max_files = 100;              // oldest files deleted beyond this
+    uint32_t max_total_mib = 256;          // ... or beyond this size of all files together
+    bool operator==(const EvidenceConfig&) const = default;
+};
+
+// Automatic bans through an nftables `inet` table with timeout sets (Linux).
+struct MitigationConfig {
+    bool enabled = false;
+    bool dry_run = true;                   // log and emit what would be banned, touch nothing
+    uint32_t ban_seconds = 600;
+    std::string min_severity = "high";     // info | low | medium | high | critical
+    uint32_t max_bans_per_minute = 10;
+    std::vector<std::string> allowlist;    // CIDRs never banned
+    std::vector<std::string> protected_networks;  // key "protected": gateways, DNS servers, ...
+    std::string table = "netmonsec";       // nft table name (family inet)
+    bool operator==(const MitigationConfig&) const = default;
+};
+
 struct Config {
     CaptureConfig capture;
     PipelineConfig pipeline;
@@ -262,6 +289,8 @@ struct Config {
     StorageConfig storage;
     DevicesConfig devices;
     DetectConfig detect;
+    EvidenceConfig evidence;
+    MitigationConfig mitigation;
     ProcessConfig process;
     bool demo = false;                     // --demo: generated traffic, no NIC, no privileges
     std::string path;                      // file it was loaded from ("" = built-in defaults)

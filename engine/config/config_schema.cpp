@@ -38,6 +38,7 @@ constexpr int64_t kIfNameMax = 15;  // IFNAMSIZ - 1
 constexpr std::string_view kLevels[] = {"error", "warn", "info", "debug"};
 constexpr std::string_view kMethods[] = {"af_packet", "pcap"};
 constexpr std::string_view kSeverities[] = {"", "info", "low", "medium", "high", "critical"};
+constexpr std::string_view kMinSeverities[] = {"info", "low", "medium", "high", "critical"};
 
 // Access a (possibly nested) member: field<&Config::flow, &FlowConfig::timeouts, &T::udp_s>(cfg).
 template <auto... Ms>
@@ -694,6 +695,27 @@ const KeySpec kSpecs[] = {
     NMS_DET_UINT(traffic_spike, TrafficSpikeConfig, max_hosts, 0, int64_t{1} << 20),
 
     NMS_DET_COMMON(new_device),
+
+    bool_key<&C::evidence, &EvidenceConfig::enabled>("evidence.enabled", kRestart),
+    uint_key<&C::evidence, &EvidenceConfig::ring_mib>("evidence.ring_mib", kRestart, 1, 4096),
+    uint_key<&C::evidence, &EvidenceConfig::snaplen>("evidence.snaplen", kRestart, 64, 65535),
+    uint_key<&C::evidence, &EvidenceConfig::before_s>("evidence.before_s", kRestart, 0, 3600),
+    uint_key<&C::evidence, &EvidenceConfig::after_s>("evidence.after_s", kRestart, 0, 3600),
+    uint_key<&C::evidence, &EvidenceConfig::max_files>("evidence.max_files", kRestart, 1, 100000),
+    uint_key<&C::evidence, &EvidenceConfig::max_total_mib>("evidence.max_total_mib", kRestart, 1, int64_t{1} << 20),
+
+    bool_key<&C::mitigation, &MitigationConfig::enabled>("mitigation.enabled", kRestart),
+    bool_key<&C::mitigation, &MitigationConfig::dry_run>("mitigation.dry_run", kRestart),
+    uint_key<&C::mitigation, &MitigationConfig::ban_seconds>("mitigation.ban_seconds", kRestart, 1, 30 * 86400),
+    string_key<&C::mitigation, &MitigationConfig::min_severity>("mitigation.min_severity", kRestart, 1, 16,
+                                                                kMinSeverities),
+    uint_key<&C::mitigation, &MitigationConfig::max_bans_per_minute>("mitigation.max_bans_per_minute", kRestart, 1,
+                                                                     100000),
+    custom_key<Kind::kCidrList, CidrList, &C::mitigation, &MitigationConfig::allowlist>("mitigation.allowlist",
+                                                                                       kRestart, 1, 64),
+    custom_key<Kind::kCidrList, CidrList, &C::mitigation, &MitigationConfig::protected_networks>(
+        "mitigation.protected", kRestart, 1, 64),
+    string_key<&C::mitigation, &MitigationConfig::table>("mitigation.table", kRestart, 1, 32),
 };
 
 #undef NMS_DET_COMMON
@@ -876,6 +898,12 @@ void cross_check(const Config& cfg, const LineMap& lines, ErrorSink& sink) {
                  "capture.block_size = " + std::to_string(c.block_size) +
                      " is smaller than capture.snaplen = " + std::to_string(c.snaplen) +
                      " (accepted: a power of two >= snaplen; a block holds whole frames)");
+    }
+    const std::string& table = cfg.mitigation.table;
+    if (!std::all_of(table.begin(), table.end(),
+                     [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'; })) {
+        sink.add(line("mitigation.table"), "mitigation.table",
+                 "mitigation.table = " + quote(table) + " is not accepted (letters, digits and _ only)");
     }
     if (!c.interfaces.empty() && !c.pcap_file.empty()) {
         sink.add(line("capture.pcap_file", "capture.interfaces"), "capture.pcap_file",

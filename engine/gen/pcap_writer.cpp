@@ -17,7 +17,7 @@ void put32le(uint8_t* p, uint32_t v) noexcept { std::memcpy(p, &v, 4); }  // pca
 
 PcapWriter::~PcapWriter() { close(); }
 
-bool PcapWriter::open(const std::string& path, uint32_t snaplen, std::string& error) {
+bool PcapWriter::open(const std::string& path, uint32_t snaplen, std::string& error, uint32_t linktype) {
     if (path == "-") {
         fd_ = STDOUT_FILENO;
     } else {
@@ -38,19 +38,19 @@ bool PcapWriter::open(const std::string& path, uint32_t snaplen, std::string& er
     put32le(hdr + 8, 0);
     put32le(hdr + 12, 0);
     put32le(hdr + 16, snaplen);
-    put32le(hdr + 20, 1);  // LINKTYPE_ETHERNET
+    put32le(hdr + 20, linktype);
     std::memcpy(buf_.data(), hdr, sizeof hdr);
     used_ = sizeof hdr;
     return true;
 }
 
-bool PcapWriter::write(const uint8_t* data, uint32_t len, TimestampNs ts) noexcept {
+bool PcapWriter::write(const uint8_t* data, uint32_t len, TimestampNs ts, uint32_t wirelen) noexcept {
     if (used_ + 16 + len > buf_.size() && !flush()) return false;
     uint8_t* p = buf_.data() + used_;
     put32le(p, static_cast<uint32_t>(ts / kNsPerSec));
     put32le(p + 4, static_cast<uint32_t>((ts % kNsPerSec) / kNsPerUs));
     put32le(p + 8, len);
-    put32le(p + 12, len);
+    put32le(p + 12, wirelen > len ? wirelen : len);
     std::memcpy(p + 16, data, len);
     used_ += 16 + len;
     return true;

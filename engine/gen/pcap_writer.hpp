@@ -1,6 +1,7 @@
 #pragma once
-// PcapWriter: classic pcap (microsecond, Ethernet) through a large user-space buffer and
-// plain write(2): the generator writes millions of frames per second with it.
+// PcapWriter: classic pcap (microsecond resolution) through a large user-space buffer and
+// plain write(2): the generator writes millions of frames per second with it; evidence
+// PCAPs use it with their capture's link type and the frames' original lengths.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -16,9 +17,11 @@ class PcapWriter {
     PcapWriter(const PcapWriter&) = delete;
     PcapWriter& operator=(const PcapWriter&) = delete;
 
-    // Creates/truncates `path` ("-" = stdout) and writes the file header.
-    bool open(const std::string& path, uint32_t snaplen, std::string& error);
-    bool write(const uint8_t* data, uint32_t len, TimestampNs ts) noexcept;
+    // Creates/truncates `path` ("-" = stdout) and writes the file header. `linktype` is the
+    // pcap LINKTYPE_* number (1 = Ethernet).
+    bool open(const std::string& path, uint32_t snaplen, std::string& error, uint32_t linktype = 1);
+    // `wirelen`: the frame's original length when only its first `len` bytes are kept (0 = len).
+    bool write(const uint8_t* data, uint32_t len, TimestampNs ts, uint32_t wirelen = 0) noexcept;
     // Flushes and closes; false (with error()) if any write failed.
     bool close();
     [[nodiscard]] const std::string& error() const noexcept { return error_; }

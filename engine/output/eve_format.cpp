@@ -603,6 +603,47 @@ std::string device_json(const devices::Device& d) {
     return std::string(sb.GetString(), sb.GetSize());
 }
 
+void append_ban_event(std::string& out, const mitigate::BanEvent& ev) {
+    rapidjson::StringBuffer sb;
+    Writer w(sb);
+    w.StartObject();
+    w.Key("timestamp");
+    put_time(w, ev.ts);
+    w.Key("event_type");
+    w.String("ban");
+    w.Key("src_ip");
+    put_ip(w, ev.ip);
+    w.Key("ban");
+    w.StartObject();
+    w.Key("action");
+    w.String(mitigate::ban_action_name(ev.action));
+    if (!ev.reason.empty()) {
+        w.Key("reason");
+        w.String(ev.reason.c_str(), static_cast<rapidjson::SizeType>(ev.reason.size()));
+    }
+    w.Key("ip");
+    put_ip(w, ev.ip);
+    if (ev.alert_id != 0) {
+        w.Key("alert_id");
+        w.Uint64(ev.alert_id);
+    }
+    if (ev.kind < detect::AlertKind::kCount) {
+        w.Key("kind");
+        w.String(detect::alert_kind_name(ev.kind));
+    }
+    if (ev.expires != 0) {
+        w.Key("expires");
+        put_time(w, ev.expires);
+    }
+    w.Key("ban_seconds");
+    w.Uint(ev.ban_seconds);
+    w.Key("dry_run");
+    w.Bool(ev.dry_run);
+    w.EndObject();
+    w.EndObject();
+    out.append(sb.GetString(), sb.GetSize());
+}
+
 }  // namespace nms::output
 
 namespace nms::output {

@@ -6,6 +6,7 @@
 #include "detect/alert.hpp"
 #include "dpi/app_event.hpp"
 #include "dpi/registry.hpp"
+#include "mitigate/ban_event.hpp"
 #include "pipeline/flow_record.hpp"
 #include "stats/snapshot.hpp"
 
@@ -23,6 +24,8 @@ void append_stats_event(std::string& out, const stats::Snapshot& snap);
 void append_device_event(std::string& out, const devices::DeviceEvent& ev);
 // The device object of a "device" event, alone (the REST API's device view).
 std::string device_json(const devices::Device& d);
+// event_type "ban": mitigation banned, unbanned, saw expire, or refused to ban an address.
+void append_ban_event(std::string& out, const mitigate::BanEvent& ev);
 
 // event_type "alert" in Suricata's layout, plus netmonsec's episode fields (kind, phase, id,
 // first/last seen, updates, MITRE technique, explanation, evidence, top peers).

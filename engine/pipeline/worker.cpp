@@ -80,6 +80,7 @@ void Worker::process_batch(PacketChannel& ch, const PacketRef* refs, size_t n) n
         decode::PacketView& v = views[i];
         decode::decode_packet(link, ch.bytes(r.offset), r.caplen, r.wirelen, r.ts_ns, v);
         traffic_.count(v);
+        if (opts_.evidence) opts_.evidence->record(link, ch.bytes(r.offset), r.caplen, r.wirelen, r.ts_ns);
         if (r.ts_ns > last_pkt_ts_) last_pkt_ts_ = r.ts_ns;
         if (v.status == decode::DecodeStatus::kNonIp) {
             if (devices_) devices_->on_l2(v);  // ARP, LLDP, CDP
@@ -173,6 +174,7 @@ void Worker::run() noexcept {
             last_expire_ts_ = now;
         }
         maybe_snapshot(false);
+        if (opts_.evidence) opts_.evidence->poll(now);
         apply_pending_config();
         if (got) continue;
         // inputs_done was read before draining, so an empty pass after it means all is in.
@@ -183,6 +185,7 @@ void Worker::run() noexcept {
     // Final snapshot first, so the last interval's talkers and flows are still in the table.
     maybe_snapshot(true);
     flows_.flush(*this, flow::EndReason::kShutdown);
+    if (opts_.evidence) opts_.evidence->finish();
     finished_.store(true, std::memory_order_release);
 }
 

@@ -12,6 +12,7 @@
 #include "detect/shard_detector_set.hpp"
 #include "devices/device_shard.hpp"
 #include "dpi/dpi_engine.hpp"
+#include "evidence/evidence_collector.hpp"
 #include "flow/flow_table.hpp"
 #include "pipeline/doorbell.hpp"
 #include "pipeline/flow_record.hpp"
@@ -33,6 +34,7 @@ struct WorkerOptions {
     uint32_t event_ring = 4096;      // app events (DNS, HTTP, TLS, ...) waiting for the output thread
     uint32_t max_devices = 0;        // device shard capacity; 0 = no device tracking
     const devices::LocalNets* local_nets = nullptr;  // required when max_devices > 0; outlives the worker
+    evidence::EvidenceCollector* evidence = nullptr;  // recent-packet ring for alerts; null = off
 };
 
 // Signals from the engine to its workers, shared read-only by all of them.

@@ -105,6 +105,7 @@ AlertStore::AlertStore(Database& db) : db_(db) {
     ack_ = Statement(db_,
         "UPDATE alerts SET state = CASE WHEN state = 'open' THEN 'acknowledged' ELSE state END, "
         "acknowledged_by = ?2, acknowledged_s = ?3, updated_s = ?3 WHERE id = ?1");
+    evidence_ = Statement(db_, "UPDATE alerts SET evidence_pcap = ?2, updated_s = ?3 WHERE id = ?1");
     ban_ = Statement(db_,
         "INSERT INTO bans(ip, alert_id, kind, created_s, expires_s, revoked_s, dry_run) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) "
         "ON CONFLICT(ip, created_s) DO UPDATE SET alert_id = excluded.alert_id, kind = excluded.kind, "
@@ -140,6 +141,11 @@ bool AlertStore::upsert(const detect::Alert& a, int64_t now_s) {
 bool AlertStore::acknowledge(uint64_t id, const std::string& user, int64_t now_s) {
     ack_.bind(1, i64(id)).bind(2, std::string_view(user)).bind(3, now_s);
     return run(ack_);
+}
+
+bool AlertStore::set_evidence(uint64_t id, const std::string& file, int64_t now_s) {
+    evidence_.bind(1, i64(id)).bind(2, std::string_view(file)).bind(3, now_s);
+    return run(evidence_);
 }
 
 bool AlertStore::upsert_ban(const BanRecord& b) {

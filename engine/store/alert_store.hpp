@@ -18,6 +18,8 @@ class AlertStore {
     // Inside a transaction; false on a failing statement.
     bool upsert(const detect::Alert& a, int64_t now_s);
     bool acknowledge(uint64_t id, const std::string& user, int64_t now_s);
+    // The evidence PCAP of an alert, written after the alert opened.
+    bool set_evidence(uint64_t id, const std::string& file, int64_t now_s);
     bool upsert_ban(const BanRecord& b);
     bool revoke_ban(const std::string& ip, int64_t now_s);
     // Ended alerts last written before `cutoff_s`, and finished bans created before it.
@@ -25,7 +27,7 @@ class AlertStore {
 
  private:
     Database& db_;
-    Statement upsert_, ack_, ban_, revoke_, delete_alerts_, delete_bans_;
+    Statement upsert_, ack_, evidence_, ban_, revoke_, delete_alerts_, delete_bans_;
 };
 
 // Highest alert id stored (0 when none): the AlertManager continues after it.

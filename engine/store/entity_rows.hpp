@@ -44,9 +44,9 @@ struct AlertChange {
 
 // An operator or mitigation action queued for the store thread.
 struct StoreCommand {
-    enum class Kind : uint8_t { kAcknowledge, kBan, kRevokeBan } kind = Kind::kAcknowledge;
-    uint64_t alert_id = 0;        // kAcknowledge
-    std::string user;             // kAcknowledge
+    enum class Kind : uint8_t { kAcknowledge, kBan, kRevokeBan, kEvidence } kind = Kind::kAcknowledge;
+    uint64_t alert_id = 0;        // kAcknowledge, kEvidence
+    std::string user;             // kAcknowledge; kEvidence: the pcap file name
     BanRecord ban;                // kBan; kRevokeBan uses ban.ip
     int64_t now_s = 0;            // when it was asked (wall clock)
 };

@@ -181,6 +181,18 @@ bool StoreThread::revoke_ban(const std::string& ip) noexcept {
     return push_command(std::move(c));
 }
 
+bool StoreThread::set_alert_evidence(uint64_t alert_id, const std::string& file) noexcept {
+    StoreCommand c;
+    c.kind = StoreCommand::Kind::kEvidence;
+    c.alert_id = alert_id;
+    try {
+        c.user = file;
+    } catch (const std::bad_alloc&) {
+        return false;
+    }
+    return push_command(std::move(c));
+}
+
 stats::StoreHealth StoreThread::health() const {
     const auto& c = counters_;
     stats::StoreHealth h;

@@ -81,6 +81,8 @@ class StoreThread final : public output::RecordSink, public detect::AlertListene
     // Any thread (API, ban manager): queued for the next batch; false when the queue is full.
     bool acknowledge(uint64_t alert_id, const std::string& user) noexcept;
     bool on_ban(const BanRecord& ban) noexcept;
+    // Evidence writer thread: alert `alert_id` has its PCAP in <data_dir>/evidence/`file`.
+    bool set_alert_evidence(uint64_t alert_id, const std::string& file) noexcept;
     bool revoke_ban(const std::string& ip) noexcept;
 
     // Start-up, before start(): what to load back.

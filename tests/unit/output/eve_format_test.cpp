@@ -117,3 +117,44 @@ TEST_CASE("EVE stats event renders counters and decode events by name", "[output
     CHECK(d["stats"]["capture"]["kernel_drops"].GetUint64() == 5);
     CHECK(d["stats"]["flow"]["active"].GetUint64() == 2);
 }
+
+TEST_CASE("ban events carry action, reason, address, alert and dry_run", "[output]") {
+    mitigate::BanEvent ev;
+    ev.ts = 1362692526869344000ULL;
+    ev.action = mitigate::BanAction::kBan;
+    ev.ip = *IpAddr::parse("2001:db8::9");
+    ev.alert_id = 77;
+    ev.kind = detect::AlertKind::kSynFlood;
+    ev.expires = ev.ts + 600 * kNsPerSec;
+    ev.ban_seconds = 600;
+    ev.dry_run = false;
+    std::string line;
+    output::append_ban_event(line, ev);
+    auto d = parse(line);
+    CHECK(std::string(d["event_type"].GetString()) == "ban");
+    CHECK(std::string(d["src_ip"].GetString()) == "2001:db8::9");
+    const auto& b = d["ban"];
+    CHECK(std::string(b["action"].GetString()) == "ban");
+    CHECK_FALSE(b.HasMember("reason"));
+    CHECK(b["alert_id"].GetUint64() == 77);
+    CHECK(std::string(b["kind"].GetString()) == "syn_flood");
+    CHECK(std::string(b["expires"].GetString()) == "2013-03-07T21:52:06.869344+0000");
+    CHECK(b["ban_seconds"].GetUint() == 600);
+    CHECK_FALSE(b["dry_run"].GetBool());
+
+    mitigate::BanEvent skip;
+    skip.ts = ev.ts;
+    skip.action = mitigate::BanAction::kSkip;
+    skip.reason = "allowlisted";
+    skip.ip = *IpAddr::parse("192.0.2.1");
+    skip.dry_run = true;
+    line.clear();
+    output::append_ban_event(line, skip);
+    auto s = parse(line);
+    CHECK(std::string(s["ban"]["action"].GetString()) == "skip");
+    CHECK(std::string(s["ban"]["reason"].GetString()) == "allowlisted");
+    CHECK_FALSE(s["ban"].HasMember("alert_id"));
+    CHECK_FALSE(s["ban"].HasMember("kind"));
+    CHECK_FALSE(s["ban"].HasMember("expires"));
+    CHECK(s["ban"]["dry_run"].GetBool());
+}

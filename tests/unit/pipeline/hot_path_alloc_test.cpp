@@ -1,7 +1,7 @@
 // Proves the capture->worker path allocates nothing per packet: a counting global
 // operator new watches the Dispatcher (capture side) and a running Worker (decode, flow
-// table, device shard, every shard detector, record hand-off) while 200k packets over 20k
-// flows go through.
+// table, device shard, every shard detector, evidence ring, record hand-off) while 200k
+// packets over 20k flows go through.
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -71,6 +71,8 @@ TEST_CASE("capture->worker path performs no heap allocation per packet", "[pipel
     const devices::LocalNets local;
     opts.max_devices = 1024;     // 20000 remote senders: the device shard evicts on the packet path too
     opts.local_nets = &local;
+    evidence::EvidenceCollector evidence(1 << 20, 256, 1 << 20);  // every packet goes into its ring too
+    opts.evidence = &evidence;
     pipeline::Worker worker(opts, chans, doorbell, control);
     // Detection on, every detector enabled: SYNs from 20000 sources hit the scan and flood tables.
     const config::DetectConfig detect_cfg;
@@ -113,4 +115,5 @@ TEST_CASE("capture->worker path performs no heap allocation per packet", "[pipel
     uint64_t records = 0;
     while (worker.records().pop(rec)) ++records;
     CHECK(records == 20000);  // every flow reached the output ring at shutdown
+    CHECK(evidence.ring().appended() == 200000);
 }
