@@ -192,13 +192,10 @@ void DeviceMerger::maybe_learn_site(Entry& e) {
 }
 
 void DeviceMerger::evict_one() {
-    auto victim = table_.end();
-    for (auto it = table_.begin(); it != table_.end(); ++it)
-        if (victim == table_.end() || it->second.dev.last_ns < victim->second.dev.last_ns) victim = it;
-    if (victim != table_.end()) {
-        table_.erase(victim);
-        ++counters_.evicted;
-    }
+    if (idle_.empty()) return;
+    table_.erase(idle_.begin()->second);
+    idle_.erase(idle_.begin());
+    ++counters_.evicted;
 }
 
 void DeviceMerger::absorb(uint32_t worker, const std::vector<PartialDevice>& parts,
@@ -212,6 +209,9 @@ void DeviceMerger::absorb(uint32_t worker, const std::vector<PartialDevice>& par
             it = table_.emplace(p.key, Entry{}).first;
             it->second.dev.key = p.key;
             it->second.dev.first_ns = p.first_ns;
+            it->second.idle_ts = p.last_ns;
+            it->second.dev.last_ns = p.last_ns;
+            idle_.emplace(p.last_ns, p.key);
         }
         Entry& e = it->second;
         Device& d = e.dev;
@@ -226,6 +226,11 @@ void DeviceMerger::absorb(uint32_t worker, const std::vector<PartialDevice>& par
         d.local = d.local || p.local;
         d.first_ns = std::min(d.first_ns, p.first_ns);
         d.last_ns = std::max(d.last_ns, p.last_ns);
+        if (d.last_ns != e.idle_ts) {
+            idle_.erase({e.idle_ts, d.key});
+            idle_.emplace(d.last_ns, d.key);
+            e.idle_ts = d.last_ns;
+        }
         bool new_ip = false;
         for (uint8_t i = 0; i < p.n_ips; ++i) new_ip |= add_unique(d.ips, p.ips[i], 16);
 

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -111,6 +112,7 @@ class DeviceMerger {
         std::map<std::pair<uint32_t, IpAddr>, PeerSlot> peer_parts;  // per worker and peer
         std::vector<TcpSig> sigs_seen;
         bool site_done = false;
+        TimestampNs idle_ts = 0;   // dev.last_ns as filed in idle_
     };
 
     void recompute(Entry& e);
@@ -124,6 +126,9 @@ class DeviceMerger {
     std::shared_ptr<const P0fDb> p0f_;
     bool learn_site_;
     std::unordered_map<DeviceKey, Entry, DeviceKeyHash> table_;
+    // Devices by last activity, so eviction of the longest-idle one is not a scan of the whole
+    // table per new device (remote senders come and go by the thousand per tick).
+    std::set<std::pair<TimestampNs, DeviceKey>> idle_;
     std::map<uint32_t, uint64_t> shard_evicted_;
     DeviceTableCounters counters_;
     std::vector<SiteSignature> site_;
