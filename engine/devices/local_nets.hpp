@@ -14,7 +14,7 @@ class LocalNets {
     // the defaults (RFC 1918, fc00::/7, 169.254/16, fe80::/10).
     explicit LocalNets(const std::vector<std::string>& cidrs = {});
     [[nodiscard]] bool contains(const IpAddr& ip) const noexcept;
-    [[nodiscard]] size_t size() const noexcept { return nets_.size(); }
+    [[nodiscard]] size_t size() const noexcept { return nets_[0].size() + nets_[1].size(); }
 
  private:
     // A prefix over the 128-bit IpAddr (IPv4 prefixes + 96) as two masked 64-bit words: the
@@ -23,7 +23,8 @@ class LocalNets {
         uint64_t hi = 0, lo = 0;            // network address, big-endian halves
         uint64_t mask_hi = 0, mask_lo = 0;
     };
-    std::vector<Net> nets_;
+    std::vector<Net> nets_[2];               // [0] IPv4 (as ::ffff:a.b.c.d), [1] IPv6: an address is only
+                                             // tested against networks of its own family
 };
 
 }  // namespace nms::devices
