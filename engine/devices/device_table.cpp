@@ -17,6 +17,18 @@ constexpr size_t kMaxEvidence = 16;
 constexpr size_t kMaxValuesPerAttr = 8;
 constexpr size_t kMaxPeersShown = 8;
 constexpr size_t kMaxSigs = 4;
+constexpr size_t kMaxP0fCache = 4096;
+
+// Every field p0f matching reads, as bytes (TcpSig has padding; its == compares fields).
+std::string sig_key(const TcpSig& s) {
+    std::string k;
+    k.reserve(24 + s.layout_len);
+    auto put = [&k](const auto& v) { k.append(reinterpret_cast<const char*>(&v), sizeof v); };
+    put(s.ip_ver), put(s.ttl), put(s.olen), put(s.response), put(s.mss), put(s.win), put(s.wscale);
+    put(s.eol_pad), put(s.quirks), put(s.pclass), put(s.ts1_nonzero), put(s.tot_hdr), put(s.layout_len);
+    k.append(reinterpret_cast<const char*>(s.layout), std::min<size_t>(s.layout_len, TcpSig::kMaxLayout));
+    return k;
+}
 // TCP signature confidences: a site signature was confirmed here by DHCP/UA; p0f's generic
 // and fuzzy matches are what p0f itself calls weaker.
 constexpr uint8_t kConfSite = 75, kConfSpecific = 70, kConfGeneric = 50, kConfFuzzy = 30;
@@ -98,7 +110,13 @@ void DeviceMerger::add_evidence(Device& d, OsEvidence ev) {
 
 void DeviceMerger::match_sig(Entry& e, const TcpSig& s, TimestampNs ts) {
     if (!p0f_) return;
-    const auto m = p0f_->match(s);
+    std::string key = sig_key(s);
+    auto it = p0f_cache_.find(key);
+    if (it == p0f_cache_.end()) {
+        if (p0f_cache_.size() >= kMaxP0fCache) p0f_cache_.clear();
+        it = p0f_cache_.emplace(std::move(key), p0f_->match(s)).first;
+    }
+    const std::optional<P0fMatch>& m = it->second;
     if (!m) return;
     OsEvidence ev;
     ev.signal = m->sig->site ? "tcp_syn_site" : s.response ? "tcp_synack" : "tcp_syn";

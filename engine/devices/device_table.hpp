@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -129,6 +130,9 @@ class DeviceMerger {
     // Devices by last activity, so eviction of the longest-idle one is not a scan of the whole
     // table per new device (remote senders come and go by the thousand per tick).
     std::set<std::pair<TimestampNs, DeviceKey>> idle_;
+    // p0f verdicts by signature: a site has few distinct stacks, matching scans every p0f
+    // signature. Bounded: cleared when it reaches kMaxP0fCache.
+    std::unordered_map<std::string, std::optional<P0fMatch>> p0f_cache_;
     std::map<uint32_t, uint64_t> shard_evicted_;
     DeviceTableCounters counters_;
     std::vector<SiteSignature> site_;
