@@ -10,9 +10,12 @@ namespace {
 constexpr uint16_t kEthLldp = 0x88cc;
 constexpr uint8_t kCdpMac[6] = {0x01, 0x00, 0x0c, 0xcc, 0xcc, 0xcc};
 
+// 0.0.0.0 (as ::ffff:0.0.0.0) or ::, compared as two words.
 bool unspecified(const IpAddr& ip) noexcept {
-    static const IpAddr kV4Zero = IpAddr::from_v4(0u);
-    return ip == kV4Zero || ip == IpAddr{};
+    uint64_t w[2];
+    std::memcpy(w, ip.bytes.data(), 16);
+    constexpr uint64_t kV4MappedZero = 0x00000000ffff0000ULL;  // bytes 8..15 = 00 00 ff ff 00 00 00 00 (little-endian load)
+    return w[0] == 0 && (w[1] == 0 || w[1] == kV4MappedZero);
 }
 
 }  // namespace
@@ -104,11 +107,7 @@ PartialDevice* DeviceShard::lookup(const DeviceKey& k, TimestampNs ts, bool crea
         ++counters_.evicted;
     }
     PartialDevice& d = devices_[i];
-    const uint64_t gen = ++counters_.created;
-    d = PartialDevice{};
-    d.key = k;
-    d.generation = gen;
-    d.first_ns = d.last_ns = ts;
+    d.reset(k, ++counters_.created, ts);
     links_[i] = Links{};
     links_[i].used = true;
     links_[i].dirty = true;
@@ -119,8 +118,9 @@ PartialDevice* DeviceShard::lookup(const DeviceKey& k, TimestampNs ts, bool crea
     return &d;
 }
 
-DeviceKey DeviceShard::key_for(const IpAddr& ip, const uint8_t* mac, const decode::PacketView& v) const noexcept {
-    const bool l2_local = unspecified(ip) || local_.contains(ip);
+DeviceKey DeviceShard::key_for(const IpAddr& ip, bool local, const uint8_t* mac,
+                               const decode::PacketView& v) const noexcept {
+    const bool l2_local = local || unspecified(ip);
     if (l2_local && v.has_eth && v.tunnel == decode::TunnelType::kNone) {
         const Mac m = mac_from(mac);
         if (!mac_is_multicast(m) && !mac_is_zero(m)) return DeviceKey::of_mac(m);
@@ -129,7 +129,7 @@ DeviceKey DeviceShard::key_for(const IpAddr& ip, const uint8_t* mac, const decod
     return DeviceKey::of_ip(ip);
 }
 
-void DeviceShard::add_ip(PartialDevice& d, const IpAddr& ip) noexcept {
+void DeviceShard::add_ip(PartialDevice& d, const IpAddr& ip, bool local) noexcept {
     if (unspecified(ip)) return;
     for (uint8_t i = 0; i < d.n_ips; ++i)
         if (d.ips[i] == ip) return;
@@ -139,7 +139,7 @@ void DeviceShard::add_ip(PartialDevice& d, const IpAddr& ip) noexcept {
         std::memmove(&d.ips[0], &d.ips[1], sizeof(IpAddr) * (PartialDevice::kMaxIps - 1));
         d.ips[PartialDevice::kMaxIps - 1] = ip;
     }
-    if (!d.local && local_.contains(ip)) d.local = true;
+    if (local) d.local = true;
 }
 
 void DeviceShard::add_fact(PartialDevice& d, uint8_t kind, std::string_view value, TimestampNs ts) noexcept {
@@ -186,7 +186,8 @@ PeerSlot* DeviceShard::peer(PartialDevice& d, const IpAddr& ip, TimestampNs ts) 
 void DeviceShard::on_packet(const decode::PacketView& v, const flow::Flow* flow) noexcept {
     if (v.status != decode::DecodeStatus::kFlow) return;
     const TimestampNs ts = v.ts_ns;
-    PartialDevice* src = lookup(key_for(v.src_ip, v.src_mac, v), ts, true);
+    const bool src_local = local_.contains(v.src_ip), dst_local = local_.contains(v.dst_ip);
+    PartialDevice* src = lookup(key_for(v.src_ip, src_local, v.src_mac, v), ts, true);
     if (!src) return;
     const uint32_t src_i = index_of(*src);
     links_[src_i].dirty = true;
@@ -194,7 +195,7 @@ void DeviceShard::on_packet(const decode::PacketView& v, const flow::Flow* flow)
         src->has_mac = true;
         src->mac = mac_from(v.src_mac);
     }
-    add_ip(*src, v.src_ip);
+    add_ip(*src, v.src_ip, src_local);
     ++src->packets_out;
     src->bytes_out += v.wirelen;
 
@@ -209,7 +210,7 @@ void DeviceShard::on_packet(const decode::PacketView& v, const flow::Flow* flow)
     }
 
     // The receiver, only if already known (a destination alone does not make a device).
-    PartialDevice* dst = lookup(key_for(v.dst_ip, v.dst_mac, v), ts, false);
+    PartialDevice* dst = lookup(key_for(v.dst_ip, dst_local, v.dst_mac, v), ts, false);
     // `src` may have moved in the LRU list but not in memory; re-fetch by index anyway.
     src = &devices_[src_i];
     if (dst == src) dst = nullptr;
@@ -220,7 +221,7 @@ void DeviceShard::on_packet(const decode::PacketView& v, const flow::Flow* flow)
     }
     if (!flow) return;
     const bool src_is_client = flow->client_ip() == v.src_ip;
-    const bool lateral = local_.contains(v.src_ip) && local_.contains(v.dst_ip);
+    const bool lateral = src_local && dst_local;
     const bool new_conn = v.is_tcp() ? (v.tcp_flags & (decode::kTcpSyn | decode::kTcpAck)) == decode::kTcpSyn
                                      : flow->total_pkts() == 1;
     const uint32_t rtt = flow->has_rtt ? flow->rtt_client_us + flow->rtt_server_us : 0;
@@ -255,7 +256,7 @@ void DeviceShard::on_l2(const decode::PacketView& v) noexcept {
         if (!d) return;
         d->has_mac = true;
         d->mac = sm;
-        add_ip(*d, v.arp.sender_ip);
+        add_ip(*d, v.arp.sender_ip, local_.contains(v.arp.sender_ip));
         ++d->packets_out;
         d->bytes_out += v.wirelen;
         mark(*d);
@@ -297,14 +298,14 @@ void DeviceShard::device_fact(dpi::DeviceFact kind, std::string_view value, cons
         if (!d) return;
         d->has_mac = true;
         d->mac = *mac;
-        add_ip(*d, *ip);
+        add_ip(*d, *ip, local_.contains(*ip));
         add_fact(*d, static_cast<uint8_t>(kind), value.substr(sp + 1), ts);
         mark(*d);
         return;
     }
     DeviceKey k;
     if (pkt) {
-        k = key_for(pkt->src_ip, pkt->src_mac, *pkt);
+        k = key_for(pkt->src_ip, local_.contains(pkt->src_ip), pkt->src_mac, *pkt);
     } else {
         k = DeviceKey::of_ip(flow.client_ip());
     }

@@ -9,6 +9,7 @@
 // per IP. Counters here are cumulative per shard; the merger sums shards.
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -44,7 +45,14 @@ struct DeviceKey {
         k.b = ip.bytes;
         return k;
     }
-    friend bool operator==(const DeviceKey&, const DeviceKey&) = default;
+    // Two word compares, not the memcmp call a defaulted == on the array becomes: this runs
+    // for every device looked up on the packet path.
+    friend bool operator==(const DeviceKey& a, const DeviceKey& b) noexcept {
+        uint64_t x[2], y[2];
+        std::memcpy(x, a.b.data(), 16);
+        std::memcpy(y, b.b.data(), 16);
+        return a.kind == b.kind && ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
+    }
     friend auto operator<=>(const DeviceKey&, const DeviceKey&) = default;
 };
 
@@ -102,6 +110,21 @@ struct PartialDevice {
     uint8_t n_peers = 0;
     PeerSlot peers[kMaxPeers];
     uint64_t generation = 0;      // bumps when this slot is reused for another device
+
+    // Makes a slot a new, empty device. Only the counts and scalars: the arrays behind
+    // n_ips / n_facts / n_peers are never read past those counts, and clearing all ~3 KiB
+    // for every new device cost more than the rest of the packet's processing.
+    void reset(const DeviceKey& k, uint64_t gen, TimestampNs ts) noexcept {
+        key = k;
+        mac = Mac{};
+        has_mac = local = false;
+        n_ips = n_facts = n_peers = 0;
+        first_ns = last_ns = ts;
+        packets_out = bytes_out = packets_in = bytes_in = 0;
+        has_sig[0] = has_sig[1] = false;
+        sig_ts[0] = sig_ts[1] = 0;
+        generation = gen;
+    }
 };
 
 struct DeviceShardCounters {
@@ -135,13 +158,14 @@ class DeviceShard final : public dpi::DeviceFactSink {
         bool used = false, dirty = false;
     };
 
-    DeviceKey key_for(const IpAddr& ip, const uint8_t* mac, const decode::PacketView& v) const noexcept;
+    // `local` = local_.contains(ip), computed once per packet by the caller.
+    DeviceKey key_for(const IpAddr& ip, bool local, const uint8_t* mac, const decode::PacketView& v) const noexcept;
     PartialDevice* lookup(const DeviceKey& k, TimestampNs ts, bool create) noexcept;
     void touch(uint32_t i, TimestampNs ts) noexcept;
     void unlink_lru(uint32_t i) noexcept;
     void unlink_hash(uint32_t i) noexcept;
     uint32_t bucket(const DeviceKey& k) const noexcept;
-    void add_ip(PartialDevice& d, const IpAddr& ip) noexcept;
+    void add_ip(PartialDevice& d, const IpAddr& ip, bool local) noexcept;
     void add_fact(PartialDevice& d, uint8_t kind, std::string_view value, TimestampNs ts) noexcept;
     PeerSlot* peer(PartialDevice& d, const IpAddr& ip, TimestampNs ts) noexcept;
     void mark(PartialDevice& d) noexcept { links_[index_of(d)].dirty = true; }

@@ -17,6 +17,18 @@ constexpr size_t kMaxEvidence = 16;
 constexpr size_t kMaxValuesPerAttr = 8;
 constexpr size_t kMaxPeersShown = 8;
 constexpr size_t kMaxSigs = 4;
+constexpr size_t kMaxP0fCache = 4096;
+
+// Every field p0f matching reads, as bytes (TcpSig has padding; its == compares fields).
+std::string sig_key(const TcpSig& s) {
+    std::string k;
+    k.reserve(24 + s.layout_len);
+    auto put = [&k](const auto& v) { k.append(reinterpret_cast<const char*>(&v), sizeof v); };
+    put(s.ip_ver), put(s.ttl), put(s.olen), put(s.response), put(s.mss), put(s.win), put(s.wscale);
+    put(s.eol_pad), put(s.quirks), put(s.pclass), put(s.ts1_nonzero), put(s.tot_hdr), put(s.layout_len);
+    k.append(reinterpret_cast<const char*>(s.layout), std::min<size_t>(s.layout_len, TcpSig::kMaxLayout));
+    return k;
+}
 // TCP signature confidences: a site signature was confirmed here by DHCP/UA; p0f's generic
 // and fuzzy matches are what p0f itself calls weaker.
 constexpr uint8_t kConfSite = 75, kConfSpecific = 70, kConfGeneric = 50, kConfFuzzy = 30;
@@ -98,7 +110,13 @@ void DeviceMerger::add_evidence(Device& d, OsEvidence ev) {
 
 void DeviceMerger::match_sig(Entry& e, const TcpSig& s, TimestampNs ts) {
     if (!p0f_) return;
-    const auto m = p0f_->match(s);
+    std::string key = sig_key(s);
+    auto it = p0f_cache_.find(key);
+    if (it == p0f_cache_.end()) {
+        if (p0f_cache_.size() >= kMaxP0fCache) p0f_cache_.clear();
+        it = p0f_cache_.emplace(std::move(key), p0f_->match(s)).first;
+    }
+    const std::optional<P0fMatch>& m = it->second;
     if (!m) return;
     OsEvidence ev;
     ev.signal = m->sig->site ? "tcp_syn_site" : s.response ? "tcp_synack" : "tcp_syn";
@@ -192,13 +210,10 @@ void DeviceMerger::maybe_learn_site(Entry& e) {
 }
 
 void DeviceMerger::evict_one() {
-    auto victim = table_.end();
-    for (auto it = table_.begin(); it != table_.end(); ++it)
-        if (victim == table_.end() || it->second.dev.last_ns < victim->second.dev.last_ns) victim = it;
-    if (victim != table_.end()) {
-        table_.erase(victim);
-        ++counters_.evicted;
-    }
+    if (idle_.empty()) return;
+    table_.erase(idle_.begin()->second);
+    idle_.erase(idle_.begin());
+    ++counters_.evicted;
 }
 
 void DeviceMerger::absorb(uint32_t worker, const std::vector<PartialDevice>& parts,
@@ -212,6 +227,9 @@ void DeviceMerger::absorb(uint32_t worker, const std::vector<PartialDevice>& par
             it = table_.emplace(p.key, Entry{}).first;
             it->second.dev.key = p.key;
             it->second.dev.first_ns = p.first_ns;
+            it->second.idle_ts = p.last_ns;
+            it->second.dev.last_ns = p.last_ns;
+            idle_.emplace(p.last_ns, p.key);
         }
         Entry& e = it->second;
         Device& d = e.dev;
@@ -226,6 +244,11 @@ void DeviceMerger::absorb(uint32_t worker, const std::vector<PartialDevice>& par
         d.local = d.local || p.local;
         d.first_ns = std::min(d.first_ns, p.first_ns);
         d.last_ns = std::max(d.last_ns, p.last_ns);
+        if (d.last_ns != e.idle_ts) {
+            idle_.erase({e.idle_ts, d.key});
+            idle_.emplace(d.last_ns, d.key);
+            e.idle_ts = d.last_ns;
+        }
         bool new_ip = false;
         for (uint8_t i = 0; i < p.n_ips; ++i) new_ip |= add_unique(d.ips, p.ips[i], 16);
 

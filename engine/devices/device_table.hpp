@@ -8,6 +8,8 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -117,6 +119,7 @@ class DeviceMerger {
         std::map<std::pair<uint32_t, IpAddr>, PeerSlot> peer_parts;  // per worker and peer
         std::vector<TcpSig> sigs_seen;
         bool site_done = false;
+        TimestampNs idle_ts = 0;   // dev.last_ns as filed in idle_
     };
     static constexpr uint32_t kRestoredPart = UINT32_MAX;  // parts/peer_parts key of stored values
 
@@ -131,6 +134,12 @@ class DeviceMerger {
     std::shared_ptr<const P0fDb> p0f_;
     bool learn_site_;
     std::unordered_map<DeviceKey, Entry, DeviceKeyHash> table_;
+    // Devices by last activity, so eviction of the longest-idle one is not a scan of the whole
+    // table per new device (remote senders come and go by the thousand per tick).
+    std::set<std::pair<TimestampNs, DeviceKey>> idle_;
+    // p0f verdicts by signature: a site has few distinct stacks, matching scans every p0f
+    // signature. Bounded: cleared when it reaches kMaxP0fCache.
+    std::unordered_map<std::string, std::optional<P0fMatch>> p0f_cache_;
     std::map<uint32_t, uint64_t> shard_evicted_;
     DeviceTableCounters counters_;
     std::vector<SiteSignature> site_;

@@ -5,6 +5,9 @@
 #include "common/bytes.hpp"
 
 namespace nms::devices {
+namespace {
+constexpr uint64_t kV4MappedLo = 0x0000ffff00000000ULL;  // bytes 8..15 of ::ffff:0.0.0.0, big-endian
+}  // namespace
 
 LocalNets::LocalNets(const std::vector<std::string>& cidrs, bool empty_is_defaults) {
     static const std::vector<std::string> kDefaults = {"10.0.0.0/8",     "172.16.0.0/12", "192.168.0.0/16",
@@ -22,14 +25,16 @@ LocalNets::LocalNets(const std::vector<std::string>& cidrs, bool empty_is_defaul
         n.mask_lo = total <= 64 ? 0 : (total >= 128 ? ~uint64_t{0} : ~uint64_t{0} << (128 - total));
         n.hi = load_be64(ip->bytes.data()) & n.mask_hi;
         n.lo = load_be64(ip->bytes.data() + 8) & n.mask_lo;
-        nets_.push_back(n);
+        nets_[ip->is_v4() ? 0 : 1].push_back(n);
+        // An IPv6 prefix short enough to cover ::ffff:0:0/96 (e.g. ::/0) also holds IPv4 addresses.
+        if (!ip->is_v4() && (kV4MappedLo & n.mask_lo) == n.lo && n.hi == 0) nets_[0].push_back(n);
     }
 }
 
 bool LocalNets::contains(const IpAddr& ip) const noexcept {
     const uint64_t hi = load_be64(ip.bytes.data());
     const uint64_t lo = load_be64(ip.bytes.data() + 8);
-    for (const Net& n : nets_)
+    for (const Net& n : nets_[ip.is_v4() ? 0 : 1])
         if ((hi & n.mask_hi) == n.hi && (lo & n.mask_lo) == n.lo) return true;
     return false;
 }

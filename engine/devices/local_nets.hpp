@@ -15,8 +15,8 @@ class LocalNets {
     // false (then it matches nothing: allowlists and suppressions reuse this matcher).
     explicit LocalNets(const std::vector<std::string>& cidrs = {}, bool empty_is_defaults = true);
     [[nodiscard]] bool contains(const IpAddr& ip) const noexcept;
-    [[nodiscard]] size_t size() const noexcept { return nets_.size(); }
-    [[nodiscard]] bool empty() const noexcept { return nets_.empty(); }
+    [[nodiscard]] size_t size() const noexcept { return nets_[0].size() + nets_[1].size(); }
+    [[nodiscard]] bool empty() const noexcept { return size() == 0; }
 
  private:
     // A prefix over the 128-bit IpAddr (IPv4 prefixes + 96) as two masked 64-bit words: the
@@ -25,7 +25,8 @@ class LocalNets {
         uint64_t hi = 0, lo = 0;            // network address, big-endian halves
         uint64_t mask_hi = 0, mask_lo = 0;
     };
-    std::vector<Net> nets_;
+    std::vector<Net> nets_[2];               // [0] IPv4 (as ::ffff:a.b.c.d), [1] IPv6: an address is only
+                                             // tested against networks of its own family
 };
 
 }  // namespace nms::devices

@@ -9,6 +9,7 @@ extern "C" {
 #include <string>
 #include <vector>
 
+#include "dpi/ndpi_arena.hpp"
 #include "dpi/registry.hpp"
 
 namespace nms::dpi {
@@ -21,6 +22,7 @@ std::mutex& init_mutex() {
 }
 
 ndpi_detection_module_struct* new_module() {
+    install_ndpi_hooks();  // before nDPI's first allocation: every block must meet the free it expects
     std::lock_guard lock(init_mutex());
     ndpi_detection_module_struct* m = ndpi_init_detection_module(ndpi_no_prefs);
     if (!m) return nullptr;
@@ -53,7 +55,8 @@ class NdpiFallback final : public FallbackClassifier {
         : mod_(mod),
           flow_size_(ndpi_detection_get_sizeof_ndpi_flow_struct()),
           flow_of_ctx_(contexts, nullptr),
-          storage_(std::make_unique<uint8_t[]>(size_t{pool} * flow_size_)) {
+          storage_(std::make_unique<uint8_t[]>(size_t{pool} * flow_size_)),
+          arena_(pool) {
         free_.reserve(pool);
         for (uint32_t i = pool; i-- > 0;) free_.push_back(storage_.get() + size_t{i} * flow_size_);
         std::memset(storage_.get(), 0, size_t{pool} * flow_size_);
@@ -68,6 +71,7 @@ class NdpiFallback final : public FallbackClassifier {
         }
     }
     ~NdpiFallback() override {
+        const ArenaScope scope(&arena_);  // blocks nDPI took while classifying go back to the arena
         for (auto* f : flow_of_ctx_)
             if (f) ndpi_free_flow_data(f);
         ndpi_exit_detection_module(mod_);
@@ -77,6 +81,7 @@ class NdpiFallback final : public FallbackClassifier {
 
     FallbackResult offer(uint32_t ctx, const decode::PacketView& pkt) noexcept override {
         if (ctx >= flow_of_ctx_.size() || pkt.l3 == decode::L3::kNone || pkt.l3_off >= pkt.caplen) return {0, true};
+        const ArenaScope scope(&arena_);
         ndpi_flow_struct* f = flow_of_ctx_[ctx];
         if (!f) {
             if (free_.empty()) {
@@ -103,6 +108,7 @@ class NdpiFallback final : public FallbackClassifier {
 
     AppId finish(uint32_t ctx) noexcept override {
         if (ctx >= flow_of_ctx_.size() || !flow_of_ctx_[ctx]) return kAppUnknown;
+        const ArenaScope scope(&arena_);
         ndpi_flow_struct* f = flow_of_ctx_[ctx];
         u_int8_t guessed = 0;
         const ndpi_protocol p = ndpi_detection_giveup(mod_, f, 0, &guessed);
@@ -113,15 +119,17 @@ class NdpiFallback final : public FallbackClassifier {
 
     void release(uint32_t ctx) noexcept override {
         if (ctx >= flow_of_ctx_.size() || !flow_of_ctx_[ctx]) return;
+        const ArenaScope scope(&arena_);
         ndpi_flow_struct* f = flow_of_ctx_[ctx];
-        ndpi_free_flow_data(f);  // what nDPI allocated inside (host names, certificates)
+        ndpi_free_flow_data(f);  // what nDPI allocated inside (host names, certificates): back to the arena
         std::memset(static_cast<void*>(f), 0, flow_size_);
         free_.push_back(reinterpret_cast<uint8_t*>(f));
         flow_of_ctx_[ctx] = nullptr;
     }
 
     size_t memory_bytes() const noexcept override {
-        return (free_.capacity()) * flow_size_ + flow_of_ctx_.size() * sizeof(void*) + app_of_.size() * sizeof(AppId);
+        return (free_.capacity()) * flow_size_ + flow_of_ctx_.size() * sizeof(void*) + app_of_.size() * sizeof(AppId) +
+               arena_.memory_bytes();
     }
     uint64_t pool_exhausted() const noexcept override { return exhausted_; }
 
@@ -139,6 +147,7 @@ class NdpiFallback final : public FallbackClassifier {
     std::unique_ptr<uint8_t[]> storage_;
     std::vector<uint8_t*> free_;
     std::vector<AppId> app_of_;    // nDPI protocol id -> our AppId
+    NdpiArena arena_;              // nDPI's allocations inside its flows, while we call it
     uint64_t exhausted_ = 0;
 };
 

@@ -1,5 +1,7 @@
 #include "dpi/registry.hpp"
 
+#include <algorithm>
+
 #include "dpi/ndpi_fallback.hpp"
 
 namespace nms::dpi {
@@ -64,8 +66,18 @@ AppId Registry::add(std::unique_ptr<Dissector> d) {
     const uint64_t bit = uint64_t{1} << dissectors_.size();
     if (d->info().l4 & kTcp) tcp_mask_ |= bit;
     if (d->info().l4 & kUdp) udp_mask_ |= bit;
+    const auto id = static_cast<AppId>(dissectors_.size() + 1);
+    for (const uint8_t l4 : {kTcp, kUdp}) {
+        if (!(d->info().l4 & l4)) continue;
+        for (const uint16_t p : d->info().ports) {
+            if (p == 0) continue;
+            const uint32_t k = uint32_t{p} << 1 | (l4 == kUdp ? 1u : 0u);
+            auto it = std::lower_bound(port_index_.begin(), port_index_.end(), std::pair<uint32_t, AppId>{k, 0});
+            if (it == port_index_.end() || it->first != k) port_index_.insert(it, {k, id});
+        }
+    }
     dissectors_.push_back(std::move(d));
-    return static_cast<AppId>(dissectors_.size());
+    return id;
 }
 
 AppId Registry::id_of(std::string_view name) const noexcept {
@@ -98,13 +110,9 @@ std::string_view Registry::name_of(AppId id) const noexcept {
 
 AppId Registry::by_port(uint16_t port, bool tcp) const noexcept {
     if (port == 0) return kAppUnknown;
-    for (size_t i = 0; i < dissectors_.size(); ++i) {
-        const auto& info = dissectors_[i]->info();
-        if (!(info.l4 & (tcp ? kTcp : kUdp))) continue;
-        for (uint16_t p : info.ports)
-            if (p == port) return static_cast<AppId>(i + 1);
-    }
-    return kAppUnknown;
+    const uint32_t k = uint32_t{port} << 1 | (tcp ? 0u : 1u);
+    const auto it = std::lower_bound(port_index_.begin(), port_index_.end(), std::pair<uint32_t, AppId>{k, 0});
+    return it != port_index_.end() && it->first == k ? it->second : kAppUnknown;
 }
 
 const Registry& builtin_registry() {

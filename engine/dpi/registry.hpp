@@ -2,6 +2,7 @@
 // Registry: the dissectors this build knows, each with a dense AppId (1..n). Built once at
 // start-up and read-only afterwards, so workers and the output thread share it.
 #include <memory>
+#include <utility>
 #include <span>
 #include <string>
 #include <string_view>
@@ -40,6 +41,9 @@ class Registry {
  private:
     std::vector<std::unique_ptr<Dissector>> dissectors_;
     std::vector<std::string> extra_;
+    // (port << 1 | udp) -> id, sorted, first registration kept: by_port runs for every new
+    // flow's packets, and asking each dissector's info() for its ports cost ~130 Ir a call.
+    std::vector<std::pair<uint32_t, AppId>> port_index_;
     uint64_t tcp_mask_ = 0;
     uint64_t udp_mask_ = 0;
 };

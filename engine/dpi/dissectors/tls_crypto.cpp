@@ -1,30 +1,23 @@
 #include "dpi/dissectors/tls_crypto.hpp"
 
+// SHA256_Init/MD5_Init are deprecated in OpenSSL 3 in favour of EVP, whose per-call
+// provider dispatch, context re-initialisation and cleansing cost more than hashing the
+// few hundred bytes a fingerprint or a QUIC key needs. They remain in libcrypto 3.
+#define OPENSSL_SUPPRESS_DEPRECATED 1
 #include <openssl/evp.h>
+#include <openssl/md5.h>
+#include <openssl/sha.h>
 
 #include <cstring>
 
 namespace nms::dpi::crypto {
 namespace {
 
-// Per-thread OpenSSL objects: fetched/created once, reused for every packet afterwards.
+// Per-thread cipher contexts: created once, reused for every packet afterwards.
 struct Ctx {
-    EVP_MD_CTX* md[2] = {nullptr, nullptr};
-    EVP_MD* algo[2] = {nullptr, nullptr};
     EVP_CIPHER_CTX* ecb = nullptr;
     EVP_CIPHER_CTX* gcm = nullptr;
     Ctx() {
-        // Fetch the algorithms once and bind each context to its own: an implicit fetch on
-        // every init (EVP_md5()/EVP_sha256() in OpenSSL 3) costs more than the hash itself.
-        algo[Digest::kMd5] = EVP_MD_fetch(nullptr, "MD5", nullptr);
-        algo[Digest::kSha256] = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-        for (int k = 0; k < 2; ++k) {
-            md[k] = EVP_MD_CTX_new();
-            if (md[k] && algo[k] && EVP_DigestInit_ex2(md[k], algo[k], nullptr) != 1) {
-                EVP_MD_CTX_free(md[k]);
-                md[k] = nullptr;
-            }
-        }
         ecb = EVP_CIPHER_CTX_new();
         gcm = EVP_CIPHER_CTX_new();
         // Bind the ciphers once; later calls only change key/iv.
@@ -33,15 +26,43 @@ struct Ctx {
         if (gcm) EVP_DecryptInit_ex(gcm, EVP_aes_128_gcm(), nullptr, nullptr, nullptr);
     }
     ~Ctx() {
-        EVP_MD_CTX_free(md[0]);
-        EVP_MD_CTX_free(md[1]);
-        EVP_MD_free(algo[0]);
-        EVP_MD_free(algo[1]);
         EVP_CIPHER_CTX_free(ecb);
         EVP_CIPHER_CTX_free(gcm);
     }
     Ctx(const Ctx&) = delete;
     Ctx& operator=(const Ctx&) = delete;
+};
+
+static_assert(sizeof(SHA256_CTX) <= 120 && sizeof(MD5_CTX) <= 120, "Digest::state_ too small");
+
+// HMAC-SHA256 with the key absorbed: the inner and outer states after the padded key block.
+struct HmacKey {
+    SHA256_CTX inner, outer;
+    explicit HmacKey(const uint8_t* key, size_t key_len) noexcept {
+        uint8_t k[64] = {};
+        if (key_len > 64) SHA256(key, key_len, k);
+        else if (key_len) std::memcpy(k, key, key_len);
+        uint8_t pad[64];
+        for (size_t i = 0; i < 64; ++i) pad[i] = static_cast<uint8_t>(k[i] ^ 0x36);
+        SHA256_Init(&inner);
+        SHA256_Update(&inner, pad, 64);
+        for (size_t i = 0; i < 64; ++i) pad[i] = static_cast<uint8_t>(k[i] ^ 0x5c);
+        SHA256_Init(&outer);
+        SHA256_Update(&outer, pad, 64);
+    }
+    // HMAC(key, a | b | c) without building the concatenation.
+    void mac(const uint8_t* a, size_t an, const uint8_t* b, size_t bn, const uint8_t* c, size_t cn,
+             uint8_t out[32]) const noexcept {
+        SHA256_CTX x = inner;
+        if (an) SHA256_Update(&x, a, an);
+        if (bn) SHA256_Update(&x, b, bn);
+        if (cn) SHA256_Update(&x, c, cn);
+        uint8_t ih[32];
+        SHA256_Final(ih, &x);
+        x = outer;
+        SHA256_Update(&x, ih, 32);
+        SHA256_Final(out, &x);
+    }
 };
 
 Ctx& ctx() noexcept {
@@ -51,20 +72,22 @@ Ctx& ctx() noexcept {
 
 }  // namespace
 
-Digest::Digest(Kind k) noexcept : ctx_(ctx().md[k]), ok_(false) {
-    auto* c = static_cast<EVP_MD_CTX*>(ctx_);
-    ok_ = c && EVP_DigestInit_ex2(c, nullptr, nullptr) == 1;  // same algorithm as bound in Ctx
+Digest::Digest(Kind k) noexcept : kind_(k), ok_(false) {
+    ok_ = k == kSha256 ? SHA256_Init(reinterpret_cast<SHA256_CTX*>(state_)) == 1
+                       : MD5_Init(reinterpret_cast<MD5_CTX*>(state_)) == 1;
 }
 
 void Digest::update(const void* p, size_t n) noexcept {
-    if (ok_ && n) ok_ = EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), p, n) == 1;
+    if (!ok_ || !n) return;
+    ok_ = kind_ == kSha256 ? SHA256_Update(reinterpret_cast<SHA256_CTX*>(state_), p, n) == 1
+                           : MD5_Update(reinterpret_cast<MD5_CTX*>(state_), p, n) == 1;
 }
 
 bool Digest::final(uint8_t* out) noexcept {
-    unsigned int len = 0;
     if (!ok_) return false;
     ok_ = false;
-    return EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), out, &len) == 1;
+    return kind_ == kSha256 ? SHA256_Final(out, reinterpret_cast<SHA256_CTX*>(state_)) == 1
+                            : MD5_Final(out, reinterpret_cast<MD5_CTX*>(state_)) == 1;
 }
 
 bool md5(const void* p, size_t n, uint8_t out[16]) noexcept {
@@ -80,34 +103,38 @@ bool sha256(const void* p, size_t n, uint8_t out[32]) noexcept {
 }
 
 bool hmac_sha256(const uint8_t* key, size_t key_len, const uint8_t* msg, size_t msg_len, uint8_t out[32]) noexcept {
-    uint8_t k[64] = {};
-    if (key_len > 64) {
-        if (!sha256(key, key_len, k)) return false;
-    } else if (key_len) {
-        std::memcpy(k, key, key_len);
-    }
-    uint8_t pad[64];
-    for (size_t i = 0; i < 64; ++i) pad[i] = static_cast<uint8_t>(k[i] ^ 0x36);
-    uint8_t inner[32];
-    Digest d(Digest::kSha256);
-    d.update(pad, 64);
-    d.update(msg, msg_len);
-    if (!d.final(inner)) return false;
-    for (size_t i = 0; i < 64; ++i) pad[i] = static_cast<uint8_t>(k[i] ^ 0x5c);
-    Digest o(Digest::kSha256);
-    o.update(pad, 64);
-    o.update(inner, 32);
-    return o.final(out);
+    HmacKey(key, key_len).mac(msg, msg_len, nullptr, 0, nullptr, 0, out);
+    return true;
 }
 
 bool hkdf_extract(const uint8_t* salt, size_t salt_len, const uint8_t* ikm, size_t ikm_len, uint8_t prk[32]) noexcept {
-    return hmac_sha256(salt, salt_len, ikm, ikm_len, prk);
+    // QUIC extracts with one of a few fixed salts per version: keep the last few keyed states.
+    struct Cached {
+        uint8_t salt[32];
+        size_t len = 0;
+        HmacKey key{nullptr, 0};
+    };
+    thread_local Cached cache[4];
+    thread_local unsigned next = 0;
+    if (salt_len > sizeof cache[0].salt) return hmac_sha256(salt, salt_len, ikm, ikm_len, prk);
+    for (const Cached& c : cache) {
+        if (c.len == salt_len && std::memcmp(c.salt, salt, salt_len) == 0) {
+            c.key.mac(ikm, ikm_len, nullptr, 0, nullptr, 0, prk);
+            return true;
+        }
+    }
+    Cached& c = cache[next++ % 4];
+    std::memcpy(c.salt, salt, salt_len);
+    c.len = salt_len;
+    c.key = HmacKey(salt, salt_len);
+    c.key.mac(ikm, ikm_len, nullptr, 0, nullptr, 0, prk);
+    return true;
 }
 
 bool hkdf_expand_label(const uint8_t secret[32], std::string_view label, uint8_t* out, size_t out_len) noexcept {
-    // HkdfLabel = length u16 | len u8 | "tls6 " + label | context len u8 (0)
+    // HkdfLabel = length u16 | len u8 | "tls13 " + label | context len u8 (0)
     if (out_len > 64 || label.size() > 200) return false;
-    uint8_t info[2 + 1 + 6 + 200 + 1 + 1];
+    uint8_t info[2 + 1 + 6 + 200 + 1];
     size_t n = 0;
     info[n++] = static_cast<uint8_t>(out_len >> 8);
     info[n++] = static_cast<uint8_t>(out_len);
@@ -117,15 +144,20 @@ bool hkdf_expand_label(const uint8_t secret[32], std::string_view label, uint8_t
     std::memcpy(info + n, label.data(), label.size());
     n += label.size();
     info[n++] = 0;
-    // T(i) = HMAC(PRK, T(i-1) | info | i)
+    // T(i) = HMAC(PRK, T(i-1) | info | i). Callers expand several labels from one secret in
+    // a row (QUIC: key, iv, hp): the keyed state of the last secret is kept.
+    thread_local uint8_t last_secret[32];
+    thread_local bool have_last = false;
+    thread_local HmacKey prk{nullptr, 0};
+    if (!have_last || std::memcmp(last_secret, secret, 32) != 0) {
+        prk = HmacKey(secret, 32);
+        std::memcpy(last_secret, secret, 32);
+        have_last = true;
+    }
     uint8_t t[32];
     size_t t_len = 0, done = 0;
     for (uint8_t i = 1; done < out_len; ++i) {
-        uint8_t msg[32 + sizeof info + 1];
-        std::memcpy(msg, t, t_len);
-        std::memcpy(msg + t_len, info, n);
-        msg[t_len + n] = i;
-        if (!hmac_sha256(secret, 32, msg, t_len + n + 1, t)) return false;
+        prk.mac(t, t_len, info, n, &i, 1, t);
         t_len = 32;
         const size_t take = out_len - done < 32 ? out_len - done : 32;
         std::memcpy(out + done, t, take);

@@ -1,15 +1,17 @@
 #pragma once
 // Small OpenSSL wrappers for the TLS/QUIC dissectors: MD5/SHA-256 digests, HKDF-SHA256
 // (RFC 5869 + TLS 1.3 Expand-Label), one AES-128-ECB block and AES-128-GCM open.
-// Contexts are per thread and created on first use, then reused: after warm-up the packet
-// path does not allocate. Every function is noexcept and reports failure by returning false.
+// Digests use OpenSSL's one-shot block functions on a context held in the Digest itself
+// (no EVP dispatch, no allocation); HMAC keys are absorbed once per key, not once per
+// message. Cipher contexts are per thread, created on first use and reused. Every function
+// is noexcept and reports failure by returning false.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 namespace nms::dpi::crypto {
 
-// Incremental digest over one thread's reusable context (one digest at a time per thread).
+// Incremental digest; its state lives in the object (SHA256_CTX / MD5_CTX, copyable).
 class Digest {
  public:
     enum Kind : uint8_t { kMd5, kSha256 };
@@ -20,7 +22,8 @@ class Digest {
     bool final(uint8_t* out) noexcept;
 
  private:
-    void* ctx_;   // EVP_MD_CTX of this thread for this kind
+    alignas(8) unsigned char state_[120];   // SHA256_CTX (112 bytes) or MD5_CTX (92)
+    Kind kind_;
     bool ok_;
 };
 
