@@ -77,17 +77,29 @@ NameShape analyse_name(std::string_view name) noexcept {
     uint16_t chars = 0;
     uint8_t labels = 0;
     uint8_t longest = 0;
+    // Leading run of labels that read as a reversed address: decimal octets, or IPv6 nibbles.
+    uint8_t lead_decimal = 0, lead_nibbles = 0;
+    bool in_decimal_run = true, in_nibble_run = true, label_decimal = true, label_hex = true;
     for (size_t i = 0; i <= out.subdomain.size(); ++i) {
         if (i == out.subdomain.size() || out.subdomain[i] == '.') {
             if (label_len > longest) longest = static_cast<uint8_t>(label_len > 255 ? 255 : label_len);
             if (label_len) ++labels;
+            in_decimal_run = in_decimal_run && label_decimal && label_len >= 1 && label_len <= 3;
+            in_nibble_run = in_nibble_run && label_hex && label_len == 1;
+            if (in_decimal_run) ++lead_decimal;
+            if (in_nibble_run) ++lead_nibbles;
             label_len = 0;
+            label_decimal = label_hex = true;
             continue;
         }
-        if (label_len == 0 && out.subdomain[i] == '_') out.service_name = true;
+        const char c = fold(out.subdomain[i]);
+        if (label_len == 0 && c == '_') out.service_name = true;
+        label_decimal = label_decimal && c >= '0' && c <= '9';
+        label_hex = label_hex && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
         ++label_len;
         ++chars;
     }
+    out.address_like = lead_decimal >= 4 || lead_nibbles >= 16;
     out.subdomain_chars = chars;
     out.subdomain_labels = labels;
     out.longest_label = longest;

@@ -23,6 +23,8 @@ struct NameShape {
     uint8_t longest_label = 0;    // longest label of `subdomain`
     float entropy = 0;            // Shannon entropy of `subdomain`'s characters, bits per char (case-folded)
     bool service_name = false;    // an underscore label (_dmarc, _domainkey, _ldap._tcp): a protocol lookup
+    bool address_like = false;    // every label a short number or one hex digit: a reversed address
+                                  // under a DNSBL zone ("4.3.2.1.zen.spamhaus.org"), too narrow for data
     bool skip = false;            // reverse lookup (.arpa), mDNS-style .local, single label, not a hostname
 };
 

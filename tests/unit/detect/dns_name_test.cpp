@@ -68,3 +68,14 @@ TEST_CASE("name hash ignores case and separates names", "[detect][dns]") {
     CHECK(name_hash("abd.example.com") != name_hash("abc.example.com"));
     CHECK(name_hash("x", 1) != name_hash("x", 2));
 }
+
+TEST_CASE("reversed addresses under a DNSBL zone are address-like", "[detect][dns]") {
+    CHECK(analyse_name("4.3.2.10.zen.spamhaus.org").address_like);
+    CHECK(analyse_name("b.a.9.8.7.6.5.0.4.0.0.0.3.0.0.0.dnsbl.example.net").address_like);
+    CHECK(analyse_name("4.3.2.1.example.com").address_like);
+    CHECK_FALSE(analyse_name("4.3.2.example.com").address_like);
+    CHECK_FALSE(analyse_name("1234.3.2.1.zen.spamhaus.org").address_like);
+    CHECK_FALSE(analyse_name("www.example.com").address_like);
+    CHECK_FALSE(analyse_name("5.example.com").address_like);  // one label: a host name, not an address
+    CHECK_FALSE(analyse_name("a1b2c3.d4.example.com").address_like);
+}
