@@ -9,6 +9,12 @@ const std::vector<DetectorFactory>& builtin_detectors() {
     static const std::vector<DetectorFactory> kDetectors = [] {
         std::vector<DetectorFactory> r;
         r.push_back(port_scan_vertical_detector());
+        r.push_back(arp_scan_detector());
+        r.push_back(arp_spoof_detector());
+        r.push_back(dns_tunnel_detector());
+        r.push_back(nxdomain_storm_detector());
+        r.push_back(lateral_movement_detector());
+        r.push_back(brute_force_detector());
         return r;
     }();
     return kDetectors;

@@ -5,5 +5,11 @@
 namespace nms::detect {
 
 DetectorFactory port_scan_vertical_detector();
+DetectorFactory arp_scan_detector();
+DetectorFactory arp_spoof_detector();
+DetectorFactory dns_tunnel_detector();
+DetectorFactory nxdomain_storm_detector();
+DetectorFactory lateral_movement_detector();
+DetectorFactory brute_force_detector();
 
 }  // namespace nms::detect
