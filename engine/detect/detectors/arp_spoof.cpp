@@ -138,6 +138,7 @@ class Global final : public GlobalDetector {
         TimestampNs owner_last = 0;
         Mac challenger{};
         TimestampNs challenger_last = 0;   // 0 = none
+        uint32_t owner_claims = 0;         // claims the owner made since it became the owner
     };
 
     void observe(const ClaimKey& k, const Claims& c, int64_t second) {
@@ -145,7 +146,7 @@ class Global final : public GlobalDetector {
         auto it = bindings_.find(k.ip);
         if (it == bindings_.end()) {
             if (bindings_.size() >= std::max<uint32_t>(cfg_.max_bindings, 64)) evict_oldest();
-            bindings_.emplace(k.ip, Binding{k.mac, c.last_ns, {}, 0});
+            bindings_.emplace(k.ip, Binding{k.mac, c.last_ns, {}, 0, c.claims});
             ++owned_[MacKey{k.mac}];
             return;
         }
@@ -158,13 +159,15 @@ class Global final : public GlobalDetector {
             // The impostor keeps this IP in its count: it still claims it (and stays "multi-IP"
             // for the next owner that speaks up).
             ++owned_[MacKey{k.mac}];
+            const uint32_t false_claims = std::max<uint32_t>(b.owner_claims, 1);
             b.owner = k.mac;
             b.owner_last = c.last_ns;
+            b.owner_claims = c.claims;
             b.challenger = impostor;
             b.challenger_last = c.last_ns;
-            Conflicts f;
-            f.claims = 1;
-            f.add_ip(k.ip, k.mac, 1);
+            Conflicts f;  // everything it claimed as the false owner counts now
+            f.claims = false_claims;
+            f.add_ip(k.ip, k.mac, false_claims);
             window_.add(MacKey{impostor}, second, f);
             return;
         }
@@ -176,6 +179,7 @@ class Global final : public GlobalDetector {
                 window_.add(MacKey{b.challenger}, second, f);
             }
             b.owner_last = std::max(b.owner_last, c.last_ns);
+            b.owner_claims += c.claims;
             return;
         }
         if (b.owner_last + alive < c.first_ns) {  // the owner went silent: the IP changed hands
@@ -201,6 +205,7 @@ class Global final : public GlobalDetector {
         ++owned_[MacKey{mac}];
         b.owner = mac;
         b.owner_last = last;
+        b.owner_claims = 1;
     }
     void disown(const Mac& mac) {
         const auto it = owned_.find(MacKey{mac});
