@@ -2,8 +2,9 @@
 // on one capture file, for 1 and 2 workers, next to the bare libpcap walk of the same file
 // measured in the same run (the ceiling; see pcap_walk.hpp).
 //
-//   bench_pipeline FILE [--repeat R] [--workers 1,2] [--eve PATH] [--no-dpi]
+//   bench_pipeline FILE [--repeat R] [--workers 1,2] [--eve PATH] [--no-dpi] [--no-detect]
 // --no-dpi runs the same pipeline with [dpi] enabled = false: the cost of DPI is the ratio.
+// --no-detect runs it with [detect] enabled = false: the cost of detection is the ratio.
 //
 // Each run times Engine::start() to the end of Engine::shutdown() (the flow flush and the
 // output drain included); open() (allocation of rings and flow tables) is not timed. Prints
@@ -34,6 +35,7 @@ struct Options {
     std::vector<uint32_t> workers{1, 2};
     std::string eve;
     bool dpi = true;
+    bool detect = true;
 };
 
 std::string json_escape(const std::string& s) {
@@ -53,6 +55,7 @@ bool run_once(const Options& o, uint32_t workers, RunResult& out, std::string& e
     cfg.output.eve_path = o.eve;
     cfg.api.enabled = false;
     cfg.dpi.enabled = o.dpi;
+    cfg.detect.enabled = o.detect;
     nms::app::Engine engine(cfg);
     if (auto err = engine.open()) {
         error = *err;
@@ -85,6 +88,8 @@ bool parse(int argc, char** argv, Options& o) {
             o.repeat = std::atoi(argv[++i]);
         } else if (a == "--no-dpi") {
             o.dpi = false;
+        } else if (a == "--no-detect") {
+            o.detect = false;
         } else if (a == "--eve" && has_val) {
             o.eve = argv[++i];
         } else if (a == "--workers" && has_val) {
@@ -112,7 +117,7 @@ bool parse(int argc, char** argv, Options& o) {
 int main(int argc, char** argv) {
     Options o;
     if (!parse(argc, argv, o)) {
-        std::fprintf(stderr, "usage: bench_pipeline FILE [--repeat R] [--workers 1,2] [--eve PATH] [--no-dpi]\n");
+        std::fprintf(stderr, "usage: bench_pipeline FILE [--repeat R] [--workers 1,2] [--eve PATH] [--no-dpi] [--no-detect]\n");
         return 2;
     }
     nms::log::set_level(nms::log::Level::kWarn);
@@ -166,12 +171,12 @@ int main(int argc, char** argv) {
         ratio_json += buf;
     }
     std::printf("{\"file\": \"%s\", \"packets\": %llu, \"bytes\": %llu, \"flows\": %llu, \"repeat\": %d, "
-                "\"eve\": \"%s\", \"counts_match_walk\": %s, \"runs\": [%s], "
+                "\"eve\": \"%s\", \"dpi\": %s, \"detect\": %s, \"counts_match_walk\": %s, \"runs\": [%s], "
                 "\"pcap_walk\": {\"mpps\": %.3f, \"ns_per_packet\": %.1f, \"seconds\": %.6f}, "
                 "\"ratio_vs_walk\": {%s}}\n",
                 json_escape(o.file).c_str(), static_cast<unsigned long long>(walk.packets),
                 static_cast<unsigned long long>(walk.bytes), static_cast<unsigned long long>(flows), o.repeat,
-                json_escape(o.eve).c_str(), counts_ok ? "true" : "false", runs_json.c_str(), walk.mpps(),
+                json_escape(o.eve).c_str(), o.dpi ? "true" : "false", o.detect ? "true" : "false", counts_ok ? "true" : "false", runs_json.c_str(), walk.mpps(),
                 walk.ns_per_packet(), walk.seconds, ratio_json.c_str());
     return counts_ok ? 0 : 3;
 }

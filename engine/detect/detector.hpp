@@ -36,11 +36,13 @@ namespace nms::detect {
 struct FlowProgress {
     uint64_t bytes[2]{};   // per flow::Dir (0 = client -> server)
     uint64_t pkts[2]{};
+    uint8_t* marks = nullptr;  // the flow's detect_bits: per-flow marks, one bit per detector (below)
 };
 
-// Flow::detect_bits: one mark per detector that needs one (shard detectors run on the flow's
-// own worker, so they may set it through a const_cast, like ShardDetectorSet's detect_* fields).
-inline constexpr uint8_t kFlowSessionJudged = 0x01;  // brute_force: the session was judged at its first FIN/RST
+// Bits of Flow::detect_bits, one per detector that needs to remember something per flow.
+inline constexpr uint8_t kMarkHandshakeCounted = 0x01;  // syn_flood: this flow's handshake was counted
+inline constexpr uint8_t kMarkSessionJudged = 0x02;    // brute_force: judged at its first FIN/RST (shard
+                                                       // detectors own their flow's marks: const_cast is fine)
 
 // Everything a detector factory may need.
 struct DetectorSetup {
@@ -51,7 +53,14 @@ struct DetectorSetup {
 
 class ShardDetector {
  public:
+    // Which calls a detector wants; the set calls only those (a virtual call per packet per
+    // detector that ignores packets would be pure cost). on_packet() sees only the packets
+    // that can matter to a detector (ShardDetectorSet::worth_a_look): packets without a flow
+    // (ARP, ...), the first packet of each direction of a flow, TCP packets with SYN, RST or FIN,
+    // and ICMP. Everything else of a flow reaches detectors as FlowProgress, once a second.
+    enum Hook : uint8_t { kPackets = 1, kFlowProgress = 2, kFlowEnd = 4, kSecurityFacts = 8 };
     virtual ~ShardDetector() = default;
+    [[nodiscard]] virtual uint8_t hooks() const noexcept = 0;
     // After the flow table saw the packet. `flow` is null for packets without a flow (ARP,
     // invalid IP) and when the table could not track it. No allocation, no locks.
     virtual void on_packet(const decode::PacketView& pkt, const flow::Flow* flow) noexcept {

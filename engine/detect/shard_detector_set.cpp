@@ -6,8 +6,15 @@ namespace nms::detect {
 
 ShardDetectorSet::ShardDetectorSet(std::vector<std::unique_ptr<ShardDetector>> slots, size_t max_pending)
     : slots_(std::move(slots)), max_pending_(std::max<size_t>(max_pending, 1)) {
-    for (auto& s : slots_)
-        if (s) active_.push_back(s.get());
+    for (auto& s : slots_) {
+        if (!s) continue;
+        active_.push_back(s.get());
+        const uint8_t h = s->hooks();
+        if (h & ShardDetector::kPackets) on_packet_.push_back(s.get());
+        if (h & ShardDetector::kFlowProgress) on_progress_.push_back(s.get());
+        if (h & ShardDetector::kFlowEnd) on_end_.push_back(s.get());
+        if (h & ShardDetector::kSecurityFacts) on_fact_.push_back(s.get());
+    }
 }
 
 void ShardDetectorSet::charge(const flow::Flow& cf) noexcept {
@@ -24,25 +31,25 @@ void ShardDetectorSet::charge(const flow::Flow& cf) noexcept {
         moved |= p.pkts[d] != 0;
     }
     if (!moved) return;
-    for (ShardDetector* d : active_) d->on_flow_progress(f, p);
+    p.marks = &f.detect_bits;
+    for (ShardDetector* d : on_progress_) d->on_flow_progress(f, p);
 }
 
 void ShardDetectorSet::on_flow_end(const flow::Flow& flow) noexcept {
-    if (active_.empty()) return;
-    charge(flow);  // what it moved since the last walk would otherwise be lost
-    for (ShardDetector* d : active_) d->on_flow_end(flow);
+    if (!on_progress_.empty()) charge(flow);  // what it moved since the last walk would otherwise be lost
+    for (ShardDetector* d : on_end_) d->on_flow_end(flow);
 }
 
 void ShardDetectorSet::security_fact(const dpi::SecurityFact& fact, const decode::PacketView* pkt,
                                      const flow::Flow& flow) noexcept {
-    for (ShardDetector* d : active_) d->on_security_fact(fact, pkt, flow);
+    for (ShardDetector* d : on_fact_) d->on_security_fact(fact, pkt, flow);
 }
 
 void ShardDetectorSet::collect(flow::FlowTable& flows, TimestampNs next_ts) noexcept {
     if (!active_.empty() && started_) try {
         const TimestampNs since = walked_since_;
         walked_since_ = next_ts;
-        flows.for_each_touched_since(since, [this](flow::Flow& f) { charge(f); });
+        if (!on_progress_.empty()) flows.for_each_touched_since(since, [this](flow::Flow& f) { charge(f); });
         DetectDelta delta;
         delta.second = second_;
         bool any = false;

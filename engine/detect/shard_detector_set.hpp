@@ -22,10 +22,19 @@ class ShardDetectorSet final : public dpi::SecurityFactSink {
     // slots[i] = the shard half of detector slot i (null when that detector has none).
     explicit ShardDetectorSet(std::vector<std::unique_ptr<ShardDetector>> slots, size_t max_pending = 600);
 
-    // Packet path: no allocation.
+    // Packet path: no allocation; most packets of a flow return after a few compares.
     void on_packet(const decode::PacketView& pkt, const flow::Flow* flow) noexcept {
         if (!started_) start(pkt.ts_ns);
-        for (ShardDetector* d : active_) d->on_packet(pkt, flow);
+        if (flow && !worth_a_look(pkt, *flow)) return;
+        for (ShardDetector* d : on_packet_) d->on_packet(pkt, flow);
+    }
+    // See ShardDetector: the packets on_packet() is called for.
+    static bool worth_a_look(const decode::PacketView& pkt, const flow::Flow& f) noexcept {
+        if (pkt.ip_proto == decode::kIpProtoTcp &&
+            (pkt.tcp_flags & (decode::kTcpSyn | decode::kTcpRst | decode::kTcpFin)))  // FIN: brute_force
+            return true;
+        if (pkt.ip_proto == decode::kIpProtoIcmp || pkt.ip_proto == decode::kIpProtoIcmpv6) return true;
+        return f.pkts[f.dir_of(pkt.swapped)] == 1;
     }
     // True when `ts` lies in a later (or earlier) second than the one being gathered: the
     // worker calls collect() before handing the packet on.
@@ -53,6 +62,7 @@ class ShardDetectorSet final : public dpi::SecurityFactSink {
 
     std::vector<std::unique_ptr<ShardDetector>> slots_;
     std::vector<ShardDetector*> active_;   // non-null slots
+    std::vector<ShardDetector*> on_packet_, on_progress_, on_end_, on_fact_;  // by ShardDetector::hooks()
     std::vector<DetectDelta> pending_;
     size_t max_pending_;
     bool started_ = false;

@@ -5,7 +5,7 @@
 // (so the window slides in steps of one slice). Bounded: when full, the least recently
 // updated eighth of the keys is evicted (counted). Allocates; never used on the packet path.
 //
-// Slice: default-constructible, `void merge(const Slice&)`.
+// Slice: default-constructible, `void merge(const Slice&)`, `uint64_t weight() const`.
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -57,25 +57,32 @@ class WindowTable {
     }
 
     // f(key, merged slices of the window ending at `now_second`) for every key with data in
-    // the window; keys without any are forgotten.
+    // the window whose summed Slice::weight() reaches `min_weight` (a cheap bound that spares
+    // merging keys that cannot trigger: e.g. distinct ports <= probes); keys without any data
+    // in the window are forgotten.
     template <class F>
-    void for_each(int64_t now_second, F&& f) {
+    void for_each(int64_t now_second, F&& f, uint64_t min_weight = 0) {
         const int64_t cur = slice_of(now_second);
         for (auto it = map_.begin(); it != map_.end();) {
-            Slice sum{};
+            const Entry& e = it->second;
+            uint64_t weight = 0;
             bool any = false;
             for (size_t i = 0; i < kSlices; ++i) {
-                const int64_t idx = it->second.idx[i];
-                if (idx > cur - kN && idx <= cur) {
-                    sum.merge(it->second.slices[i]);
+                if (e.idx[i] > cur - kN && e.idx[i] <= cur) {
+                    weight += e.slices[i].weight();
                     any = true;
                 }
             }
-            if (!any && slice_of(it->second.last_second) <= cur) {
+            if (!any && slice_of(e.last_second) <= cur) {
                 it = map_.erase(it);
                 continue;
             }
-            if (any) f(it->first, sum);
+            if (any && weight >= min_weight) {
+                Slice sum{};
+                for (size_t i = 0; i < kSlices; ++i)
+                    if (e.idx[i] > cur - kN && e.idx[i] <= cur) sum.merge(e.slices[i]);
+                f(it->first, sum);
+            }
             ++it;
         }
     }

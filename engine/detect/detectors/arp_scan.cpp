@@ -45,6 +45,7 @@ bool broadcast(const uint8_t* mac) noexcept {
 class Shard final : public ShardDetector {
  public:
     explicit Shard(const DetectorSetup& s) : table_(s.config.max_keys) {}
+    [[nodiscard]] uint8_t hooks() const noexcept override { return kPackets; }
 
     void on_packet(const decode::PacketView& pkt, const flow::Flow* flow) noexcept override {
         if (flow || pkt.l3 != decode::L3::kArp || pkt.arp.op != kArpRequest || !pkt.has_eth) return;

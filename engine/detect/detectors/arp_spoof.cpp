@@ -80,6 +80,7 @@ bool usable_sender(const decode::ArpInfo& a) noexcept {
 class Shard final : public ShardDetector {
  public:
     explicit Shard(const DetectorSetup& s) : table_(s.config.max_keys) {}
+    [[nodiscard]] uint8_t hooks() const noexcept override { return kPackets; }
 
     void on_packet(const decode::PacketView& pkt, const flow::Flow* flow) noexcept override {
         if (flow || pkt.l3 != decode::L3::kArp || (pkt.arp.op != 1 && pkt.arp.op != 2)) return;

@@ -54,6 +54,8 @@ class Shard final : public ShardDetector {
         for (uint16_t p : s.config.brute_force.session_ports) session_ports_.set(p);
     }
 
+    [[nodiscard]] uint8_t hooks() const noexcept override { return kPackets | kSecurityFacts; }
+
     void on_security_fact(const dpi::SecurityFact& fact, const decode::PacketView*,
                           const flow::Flow& f) noexcept override {
         const bool failure = fact.kind == dpi::SecurityFactKind::kLoginFailure;
@@ -71,8 +73,8 @@ class Shard final : public ShardDetector {
     // closed-state linger, and at the end of a capture it would come too late to be counted.
     void on_packet(const decode::PacketView& pkt, const flow::Flow* cf) noexcept override {
         if (!cf || !(pkt.tcp_flags & (decode::kTcpFin | decode::kTcpRst)) || pkt.ip_proto != decode::kIpProtoTcp) return;
-        if ((cf->detect_bits & kFlowSessionJudged) || !session_ports_.test(cf->server_port())) return;
-        const_cast<flow::Flow*>(cf)->detect_bits |= kFlowSessionJudged;
+        if ((cf->detect_bits & kMarkSessionJudged) || !session_ports_.test(cf->server_port())) return;
+        const_cast<flow::Flow*>(cf)->detect_bits |= kMarkSessionJudged;
         const flow::Flow& f = *cf;
         // A session, not a probe: the server accepted it and the client completed the handshake.
         const uint8_t syn_ack = decode::kTcpSyn | decode::kTcpAck;

@@ -11,6 +11,7 @@ namespace {
 class Shard final : public ShardDetector {
  public:
     explicit Shard(const DetectorSetup& s) : tables_(s.config.max_keys) {}
+    [[nodiscard]] uint8_t hooks() const noexcept override { return kFlowProgress; }
     void on_flow_progress(const flow::Flow& f, const FlowProgress& p) noexcept override { tables_.count_flow(f, p); }
     std::unique_ptr<DetectorDelta> collect() override { return tables_.drain(); }
     [[nodiscard]] uint64_t evictions() const noexcept override { return tables_.evicted(); }
@@ -40,7 +41,7 @@ class Global final : public GlobalDetector {
             if (rate < cfg_.min_pps || replies > cfg_.max_reply_ratio) return;
             hits.push_back({k.ip, t, rate, cfg_.min_pps, window, "pps_in", "packets"});
             ips.push_back(k.ip);
-        });
+        }, static_cast<uint64_t>(cfg_.min_pps * window));  // packets the rate needs
         if (hits.empty()) return;
         auto sources = top_sources(win_.pairs, view.second, ips);
         for (const auto& h : hits) {

@@ -26,6 +26,7 @@ struct Upload {
 class Shard final : public ShardDetector {
  public:
     explicit Shard(const DetectorSetup& s) : local_(s.local_nets), table_(s.config.max_keys) {}
+    [[nodiscard]] uint8_t hooks() const noexcept override { return kFlowProgress; }
     void on_flow_progress(const flow::Flow& f, const FlowProgress& p) noexcept override {
         if (!local_) return;
         const bool client_in = local_->contains(f.client_ip());
@@ -86,7 +87,7 @@ class Global final : public GlobalDetector {
             c.evidence.push_back({"bytes_back", static_cast<double>(u.bytes_back)});
             c.evidence.push_back({"packets_out", static_cast<double>(u.pkts_out)});
             sink.raise(std::move(c));
-        });
+        }, static_cast<uint64_t>(threshold));
     }
 
  private:

@@ -51,25 +51,27 @@ struct FloodDelta final : DetectorDelta {
 class FloodTables {
  public:
     explicit FloodTables(uint32_t capacity) : victims_(capacity), pairs_(capacity) {}
-    // `n` packets (`bytes`) from `src` to `victim`. No allocation.
-    void count(const IpAddr& src, const IpAddr& victim, uint64_t n, uint64_t bytes) noexcept {
+    // `n` packets (`bytes`) from `src` to `victim`, and `replies` it sent back. No allocation.
+    void count(const IpAddr& src, const IpAddr& victim, uint64_t n, uint64_t bytes, uint64_t replies = 0) noexcept {
         VictimTally& v = victims_.upsert(HostKey{victim});
         v.pkts += n;
         v.bytes += bytes;
+        v.good += replies;
         v.sources.add_hash(ip_hash(src));
         pairs_.upsert(PairKey{src, victim}).pkts += n;
     }
     // The healthy counterpart towards `victim` (completed handshakes, replies).
     void good(const IpAddr& victim, uint64_t n) noexcept { victims_.upsert(HostKey{victim}).good += n; }
     // A flow's progress, both ways: each direction's receiver is a possible victim, and what
-    // it sent back on the same flow counts as its replies.
+    // it sent back on the same flow counts as its replies. A direction the receiver answered
+    // with at least a quarter as many packets is a conversation, not a flood, and is skipped
+    // here already: most flows cost one compare.
     void count_flow(const flow::Flow& f, const FlowProgress& p) noexcept {
         for (unsigned d = 0; d < 2; ++d) {
-            if (p.pkts[d] == 0) continue;
+            if (p.pkts[d] == 0 || p.pkts[1 - d] * 4 >= p.pkts[d]) continue;
             const IpAddr& sender = d == flow::kToServer ? f.client_ip() : f.server_ip();
             const IpAddr& receiver = d == flow::kToServer ? f.server_ip() : f.client_ip();
-            count(sender, receiver, p.pkts[d], p.bytes[d]);
-            if (p.pkts[1 - d]) good(receiver, p.pkts[1 - d]);
+            count(sender, receiver, p.pkts[d], p.bytes[d], p.pkts[1 - d]);
         }
     }
     std::unique_ptr<DetectorDelta> drain();

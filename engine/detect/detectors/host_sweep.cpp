@@ -13,7 +13,7 @@ namespace nms::detect {
 namespace {
 
 struct SweepTally {
-    ProbeTally<IpAddr, 10> probes;   // samples: probed hosts
+    ProbeTally<IpAddr, 4> probes;    // samples: probed hosts
     uint32_t icmp = 0, tcp = 0, udp = 0;
 
     [[nodiscard]] uint64_t weight() const noexcept { return probes.weight(); }
@@ -36,6 +36,7 @@ IpAddr network_of(const IpAddr& ip) noexcept {
 class Shard final : public ShardDetector {
  public:
     explicit Shard(const DetectorSetup& s) : table_(s.config.max_keys) {}
+    [[nodiscard]] uint8_t hooks() const noexcept override { return kPackets; }
     void on_packet(const decode::PacketView& pkt, const flow::Flow* flow) noexcept override {
         const Probe p = classify_probe(pkt, flow);
         if (p.kind == ProbeKind::kNone) return;
@@ -98,7 +99,7 @@ class Global final : public GlobalDetector {
             c.evidence.push_back({"tcp_probes", static_cast<double>(s.tcp)});
             c.evidence.push_back({"udp_probes", static_cast<double>(s.udp)});
             sink.raise(std::move(c));
-        });
+        }, cfg_.min_hosts);  // distinct hosts <= probes
     }
 
  private:

@@ -10,6 +10,7 @@ namespace {
 class Shard final : public ShardDetector {
  public:
     explicit Shard(const DetectorSetup& s) : tables_(s.config.max_keys) {}
+    [[nodiscard]] uint8_t hooks() const noexcept override { return kPackets; }
     void on_packet(const decode::PacketView& pkt, const flow::Flow* f) noexcept override {
         (void)f;
         const bool v4 = pkt.ip_proto == decode::kIpProtoIcmp;
@@ -44,7 +45,7 @@ class Global final : public GlobalDetector {
             if (rate < cfg_.min_pps) return;
             hits.push_back({k.ip, t, rate, cfg_.min_pps, window, "icmp_echo_per_s", "ICMP echo requests"});
             ips.push_back(k.ip);
-        });
+        }, static_cast<uint64_t>(cfg_.min_pps * window));  // packets the rate needs
         if (hits.empty()) return;
         auto sources = top_sources(win_.pairs, view.second, ips);
         for (const auto& h : hits) {

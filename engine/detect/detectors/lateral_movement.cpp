@@ -67,6 +67,7 @@ class Shard final : public ShardDetector {
     explicit Shard(const DetectorSetup& s) : local_(s.local_nets), table_(s.config.max_keys) {
         for (uint16_t p : s.config.lateral_movement.ports) watched_.set(p);
     }
+    [[nodiscard]] uint8_t hooks() const noexcept override { return kPackets; }
 
     void on_packet(const decode::PacketView& pkt, const flow::Flow* f) noexcept override {
         if (!f || !local_ || pkt.ip_proto != decode::kIpProtoTcp || !(pkt.tcp_flags & (decode::kTcpSyn | decode::kTcpRst)))

@@ -39,6 +39,7 @@ struct Tally {
 class Shard final : public ShardDetector {
  public:
     explicit Shard(const DetectorSetup& s) : table_(s.config.max_keys) {}
+    [[nodiscard]] uint8_t hooks() const noexcept override { return kSecurityFacts; }
 
     void on_security_fact(const dpi::SecurityFact& fact, const decode::PacketView* pkt,
                           const flow::Flow& flow) noexcept override {

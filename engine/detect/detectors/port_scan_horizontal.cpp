@@ -13,12 +13,13 @@
 namespace nms::detect {
 namespace {
 
-using Tally = ProbeTally<IpAddr, 10>;  // samples: probed hosts
+using Tally = ProbeTally<IpAddr, 4>;  // samples: probed hosts
 
 // ICMP has no port; a sweep of it is host_sweep's.
 class Shard final : public ShardDetector {
  public:
     explicit Shard(const DetectorSetup& s) : table_(s.config.max_keys) {}
+    [[nodiscard]] uint8_t hooks() const noexcept override { return kPackets; }
     void on_packet(const decode::PacketView& pkt, const flow::Flow* flow) noexcept override {
         const Probe p = classify_probe(pkt, flow);
         if (p.kind == ProbeKind::kNone || p.port == 0) return;
@@ -74,7 +75,7 @@ class Global final : public GlobalDetector {
             c.evidence.push_back({"probes", static_cast<double>(t.probes)});
             c.evidence.push_back({"answered", static_cast<double>(t.answered)});
             sink.raise(std::move(c));
-        });
+        }, cfg_.min_hosts);  // distinct hosts <= probes
     }
 
  private:

@@ -12,11 +12,12 @@
 namespace nms::detect {
 namespace {
 
-using Tally = ProbeTally<uint16_t, 16>;  // samples: ports
+using Tally = ProbeTally<uint16_t, 12>;  // samples: ports
 
 class Shard final : public ShardDetector {
  public:
     explicit Shard(const DetectorSetup& s) : table_(s.config.max_keys) {}
+    [[nodiscard]] uint8_t hooks() const noexcept override { return kPackets; }
     void on_packet(const decode::PacketView& pkt, const flow::Flow* flow) noexcept override {
         const Probe p = classify_probe(pkt, flow);
         if (p.kind == ProbeKind::kNone || p.port == 0) return;
@@ -75,7 +76,7 @@ class Global final : public GlobalDetector {
             c.evidence.push_back({"answered", static_cast<double>(t.answered)});
             c.evidence.push_back({"sample_ports", std::move(sample)});
             sink.raise(std::move(c));
-        });
+        }, cfg_.min_ports);  // distinct ports <= probes
     }
 
  private:

@@ -11,14 +11,21 @@ namespace {
 class Shard final : public ShardDetector {
  public:
     explicit Shard(const DetectorSetup& s) : tables_(s.config.max_keys) {}
+    [[nodiscard]] uint8_t hooks() const noexcept override { return kPackets | kFlowProgress; }
     void on_packet(const decode::PacketView& pkt, const flow::Flow* f) noexcept override {
         if (pkt.ip_proto != decode::kIpProtoTcp || !f) return;
-        const uint8_t fl = pkt.tcp_flags & (decode::kTcpSyn | decode::kTcpAck | decode::kTcpRst);
-        if (fl == decode::kTcpSyn) {
+        if ((pkt.tcp_flags & (decode::kTcpSyn | decode::kTcpAck | decode::kTcpRst)) == decode::kTcpSyn)
             tables_.count(pkt.src_ip, pkt.dst_ip, 1, pkt.wirelen);
-        } else if (fl == decode::kTcpAck && f->tcp_state == flow::TcpState::kEstablished &&
-                   f->pkts[flow::kToServer] == 2 && f->dir_of(pkt.swapped) == flow::kToServer) {
-            tables_.good(pkt.dst_ip, 1);  // the client's second packet completes the handshake
+    }
+    // Completed handshakes are counted from the flow state once a second, not per packet.
+    void on_flow_progress(const flow::Flow& f, const FlowProgress& p) noexcept override {
+        if (f.key.proto != decode::kIpProtoTcp || (*p.marks & kMarkHandshakeCounted)) return;
+        const bool opened = (f.tcp_flags[flow::kToServer] & decode::kTcpSyn) && f.pkts[flow::kToClient] != 0;
+        const auto st = f.tcp_state;
+        if (opened && (st == flow::TcpState::kEstablished || st == flow::TcpState::kFinWait ||
+                       st == flow::TcpState::kClosing || st == flow::TcpState::kClosed)) {
+            *p.marks |= kMarkHandshakeCounted;
+            tables_.good(f.server_ip(), 1);
         }
     }
     std::unique_ptr<DetectorDelta> collect() override { return tables_.drain(); }
@@ -49,7 +56,7 @@ class Global final : public GlobalDetector {
             if (rate < cfg_.min_syn_per_s || completed > cfg_.max_completed_ratio) return;
             hits.push_back({k.ip, t, rate, cfg_.min_syn_per_s, window, "syn_per_s", "SYNs"});
             ips.push_back(k.ip);
-        });
+        }, static_cast<uint64_t>(cfg_.min_syn_per_s * window));  // packets the rate needs
         if (hits.empty()) return;
         auto sources = top_sources(win_.pairs, view.second, ips);
         for (const auto& h : hits) {

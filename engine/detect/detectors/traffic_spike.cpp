@@ -68,6 +68,7 @@ int hour_of_week(int64_t second) noexcept {
 class Shard final : public ShardDetector {
  public:
     explicit Shard(const DetectorSetup& s) : hosts_(s.config.max_keys) {}
+    [[nodiscard]] uint8_t hooks() const noexcept override { return kFlowProgress; }
     void on_flow_progress(const flow::Flow& f, const FlowProgress& p) noexcept override {
         const uint64_t b = p.bytes[0] + p.bytes[1];
         if (b == 0) return;

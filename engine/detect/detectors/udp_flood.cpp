@@ -11,6 +11,7 @@ namespace {
 class Shard final : public ShardDetector {
  public:
     explicit Shard(const DetectorSetup& s) : tables_(s.config.max_keys) {}
+    [[nodiscard]] uint8_t hooks() const noexcept override { return kFlowProgress; }
     void on_flow_progress(const flow::Flow& f, const FlowProgress& p) noexcept override {
         if (f.key.proto == decode::kIpProtoUdp) tables_.count_flow(f, p);
     }
@@ -42,7 +43,7 @@ class Global final : public GlobalDetector {
             if (rate < cfg_.min_pps || replies > cfg_.max_reply_ratio) return;
             hits.push_back({k.ip, t, rate, cfg_.min_pps, window, "udp_pps", "UDP packets"});
             ips.push_back(k.ip);
-        });
+        }, static_cast<uint64_t>(cfg_.min_pps * window));  // packets the rate needs
         if (hits.empty()) return;
         auto sources = top_sources(win_.pairs, view.second, ips);
         for (const auto& h : hits) {

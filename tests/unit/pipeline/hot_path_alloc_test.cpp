@@ -1,6 +1,7 @@
 // Proves the capture->worker path allocates nothing per packet: a counting global
 // operator new watches the Dispatcher (capture side) and a running Worker (decode, flow
-// table, record hand-off) while 200k packets over 20k flows go through.
+// table, device shard, every shard detector, record hand-off) while 200k packets over 20k
+// flows go through.
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -8,6 +9,8 @@
 #include <new>
 #include <thread>
 
+#include "config/config.hpp"
+#include "detect/detection_engine.hpp"
 #include "pipeline/dispatcher.hpp"
 #include "pipeline/worker.hpp"
 
@@ -69,6 +72,11 @@ TEST_CASE("capture->worker path performs no heap allocation per packet", "[pipel
     opts.max_devices = 1024;     // 20000 remote senders: the device shard evicts on the packet path too
     opts.local_nets = &local;
     pipeline::Worker worker(opts, chans, doorbell, control);
+    // Detection on, every detector enabled: SYNs from 20000 sources hit the scan and flood tables.
+    const config::DetectConfig detect_cfg;
+    detect::DetectionEngine detection(detect_cfg, &local, true);
+    REQUIRE(detection.detector_count() >= 10);
+    worker.set_detectors(detection.make_shard_set(0));
     worker.start();
 
     // Warm-up round trip: one stats epoch proves the worker loop is running (its thread
