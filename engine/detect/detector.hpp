@@ -41,6 +41,8 @@ struct FlowProgress {
 
 // Bits of Flow::detect_bits, one per detector that needs to remember something per flow.
 inline constexpr uint8_t kMarkHandshakeCounted = 0x01;  // syn_flood: this flow's handshake was counted
+inline constexpr uint8_t kMarkSessionJudged = 0x02;    // brute_force: judged at its first FIN/RST (shard
+                                                       // detectors own their flow's marks: const_cast is fine)
 
 // Everything a detector factory may need.
 struct DetectorSetup {
@@ -54,7 +56,7 @@ class ShardDetector {
     // Which calls a detector wants; the set calls only those (a virtual call per packet per
     // detector that ignores packets would be pure cost). on_packet() sees only the packets
     // that can matter to a detector (ShardDetectorSet::worth_a_look): packets without a flow
-    // (ARP, ...), the first packet of each direction of a flow, TCP packets with SYN or RST,
+    // (ARP, ...), the first packet of each direction of a flow, TCP packets with SYN, RST or FIN,
     // and ICMP. Everything else of a flow reaches detectors as FlowProgress, once a second.
     enum Hook : uint8_t { kPackets = 1, kFlowProgress = 2, kFlowEnd = 4, kSecurityFacts = 8 };
     virtual ~ShardDetector() = default;

@@ -30,7 +30,9 @@ class ShardDetectorSet final : public dpi::SecurityFactSink {
     }
     // See ShardDetector: the packets on_packet() is called for.
     static bool worth_a_look(const decode::PacketView& pkt, const flow::Flow& f) noexcept {
-        if (pkt.ip_proto == decode::kIpProtoTcp && (pkt.tcp_flags & (decode::kTcpSyn | decode::kTcpRst))) return true;
+        if (pkt.ip_proto == decode::kIpProtoTcp &&
+            (pkt.tcp_flags & (decode::kTcpSyn | decode::kTcpRst | decode::kTcpFin)))  // FIN: brute_force
+            return true;
         if (pkt.ip_proto == decode::kIpProtoIcmp || pkt.ip_proto == decode::kIpProtoIcmpv6) return true;
         return f.pkts[f.dir_of(pkt.swapped)] == 1;
     }
