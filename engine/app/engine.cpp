@@ -24,6 +24,25 @@
 namespace nms::app {
 namespace {
 
+// Writes every alert open / update / end to EVE (on the stats thread; the writer is shared
+// with the output thread and serialises lines itself).
+class EveAlertListener final : public detect::AlertListener {
+ public:
+    explicit EveAlertListener(output::EveWriter& eve) : eve_(eve) {}
+    void on_alert(const detect::Alert& alert, detect::AlertPhase phase) noexcept override {
+        try {
+            std::string line;
+            output::append_alert_event(line, alert, phase);
+            line.push_back('\n');
+            eve_.write(line);
+        } catch (const std::exception&) {
+            // Out of memory: this line is lost, the alert itself is not.
+        }
+    }
+
+ private:
+    output::EveWriter& eve_;
+};
 
 }  // namespace
 
@@ -99,7 +118,9 @@ std::optional<std::string> Engine::open() {
                 channels_.push_back(std::make_unique<pipeline::PacketChannel>(
                     ring, plan.ring_bytes, sources[c]->link_type(), doorbells_[w].get()));
 
-        if (cfg_.devices.enabled) local_nets_ = std::make_unique<devices::LocalNets>(cfg_.devices.local_networks);
+        local_nets_ = std::make_unique<devices::LocalNets>(cfg_.devices.local_networks);
+        if (cfg_.detect.enabled)
+            detection_ = std::make_unique<detect::DetectionEngine>(cfg_.detect, local_nets_.get(), replay);
         for (size_t w = 0; w < n_workers; ++w) {
             pipeline::WorkerOptions o;
             o.id = static_cast<uint32_t>(w);
@@ -118,6 +139,7 @@ std::optional<std::string> Engine::open() {
             std::vector<pipeline::PacketChannel*> in;
             for (size_t c = 0; c < n_cap; ++c) in.push_back(channels_[c * n_workers + w].get());
             workers_.push_back(std::make_unique<pipeline::Worker>(o, std::move(in), *doorbells_[w], control_));
+            if (detection_) workers_.back()->set_detectors(detection_->make_shard_set(static_cast<uint32_t>(w)));
         }
         for (size_t c = 0; c < n_cap; ++c) {
             std::vector<pipeline::PacketChannel*> out;
@@ -144,6 +166,7 @@ std::optional<std::string> Engine::open() {
     stats_ = std::make_unique<stats::StatsThread>(
         cfg_.stats.interval_ms, cfg_.stats.history_seconds * 1000 / cfg_.stats.interval_ms, ws, cs, control_);
     if (cfg_.devices.enabled) setup_devices();
+    if (detection_) setup_detection();
     // A replay running as fast as possible logs stats once, at the end; live and paced
     // replays log every tick.
     const bool stats_every_tick = !replay || cfg_.capture.replay_speed > 0;
@@ -195,6 +218,14 @@ void Engine::setup_devices() {
         };
     }
     stats_->set_devices(std::move(merger), std::move(listener));
+}
+
+void Engine::setup_detection() {
+    if (eve_) {
+        eve_alerts_ = std::make_unique<EveAlertListener>(*eve_);
+        detection_->alerts().add_listener(eve_alerts_.get());
+    }
+    stats_->set_detection(detection_.get());
 }
 
 bool Engine::site_data_in_use() const noexcept { return !offline() && !cfg_.demo; }
@@ -328,6 +359,7 @@ void Engine::reload(const config::Config& fresh) {
     control_.top_n.store(cfg_.stats.top_talkers, std::memory_order_relaxed);
     eve_stats_.store(cfg_.output.eve_stats, std::memory_order_relaxed);
     if (output_) output_->set_eve_flows(cfg_.output.eve_flow);
+    if (detection_) detection_->reload(cfg_.detect);
     auto join = [](const std::vector<std::string>& keys) {
         std::string out;
         for (const auto& k : keys) out += (out.empty() ? "" : ", ") + k;

@@ -16,6 +16,7 @@
 #include "devices/local_nets.hpp"
 #include "capture/capture_source.hpp"
 #include "config/config.hpp"
+#include "detect/detection_engine.hpp"
 #include "output/eve_writer.hpp"
 #include "output/output_thread.hpp"
 #include "pipeline/capture_thread.hpp"
@@ -58,12 +59,15 @@ class Engine {
     // The store (null when storage is off or unavailable): counters, health, database path.
     [[nodiscard]] const store::StoreThread* store() const noexcept { return store_.get(); }
     [[nodiscard]] const config::Config& config() const noexcept { return cfg_; }
+    // Detection (null when [detect] enabled = false): alerts, suppressions, listeners.
+    [[nodiscard]] detect::DetectionEngine* detection() noexcept { return detection_.get(); }
     [[nodiscard]] bool offline() const noexcept { return !cfg_.capture.pcap_file.empty(); }
     // Whether state learned about this site (site.fp) is read and written: live capture only.
     [[nodiscard]] bool site_data_in_use() const noexcept;
 
  private:
     void setup_devices();
+    void setup_detection();
     void save_site_fingerprints();
     std::optional<std::string> open_sources(std::vector<std::unique_ptr<capture::CaptureSource>>& out);
     std::optional<std::string> open_api();
@@ -79,7 +83,9 @@ class Engine {
     std::unique_ptr<output::EveWriter> eve_;
     std::unique_ptr<output::OutputThread> output_;
     std::unique_ptr<stats::StatsThread> stats_;
-    std::unique_ptr<devices::LocalNets> local_nets_;  // read by workers; outlives them
+    std::unique_ptr<devices::LocalNets> local_nets_;  // read by workers and detectors; outlives them
+    std::unique_ptr<detect::DetectionEngine> detection_;  // driven by the stats thread
+    std::unique_ptr<detect::AlertListener> eve_alerts_;   // alerts -> EVE
     std::unique_ptr<api::ApiServer> api_;  // null with --no-api, or a replay without --listen
     std::unique_ptr<store::StoreThread> store_;
     uint64_t started_mono_ = 0;

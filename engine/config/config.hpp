@@ -144,6 +144,111 @@ struct DevicesConfig {
     bool operator==(const DevicesConfig&) const = default;
 };
 
+// [detect.<kind>]: what every detector section has. `severity` "" = the kind's default.
+// allowlist / allowlist_macs: sources (attackers) this detector never alerts on; for kinds
+// that name no source (a random-source flood) the victim is checked instead.
+struct DetectorCommon {
+    bool enabled = true;
+    std::string severity;
+    std::vector<std::string> allowlist;        // CIDRs
+    std::vector<std::string> allowlist_macs;   // "aa:bb:cc:dd:ee:ff"
+    bool operator==(const DetectorCommon&) const = default;
+};
+
+struct PortScanVerticalConfig : DetectorCommon {
+    uint32_t window_s = 60;
+    uint32_t min_ports = 100;              // distinct ports of one host probed by one source
+    double max_answered_ratio = 0.5;       // share of probes the host accepted (SYN+ACK, UDP reply)
+    bool operator==(const PortScanVerticalConfig&) const = default;
+};
+
+struct PortScanHorizontalConfig : DetectorCommon {
+    uint32_t window_s = 60;
+    uint32_t min_hosts = 64;               // distinct hosts probed on one port by one source
+    double max_answered_ratio = 0.5;
+    bool operator==(const PortScanHorizontalConfig&) const = default;
+};
+
+struct HostSweepConfig : DetectorCommon {
+    uint32_t window_s = 60;
+    uint32_t min_hosts = 32;               // distinct hosts of one /24 (IPv6: /64) probed by one source
+    double max_answered_ratio = 0.5;
+    bool operator==(const HostSweepConfig&) const = default;
+};
+
+struct SynFloodConfig : DetectorCommon {
+    uint32_t window_s = 10;
+    double min_syn_per_s = 500;            // SYNs to one victim, averaged over the window
+    double max_completed_ratio = 0.2;      // completed handshakes per SYN
+    double source_share = 0.5;             // one source sent this share: the alert names it
+    bool operator==(const SynFloodConfig&) const = default;
+};
+
+struct IcmpFloodConfig : DetectorCommon {
+    uint32_t window_s = 10;
+    double min_pps = 500;                  // ICMP echo requests to one victim per second
+    double source_share = 0.5;
+    bool operator==(const IcmpFloodConfig&) const = default;
+};
+
+struct UdpFloodConfig : DetectorCommon {
+    uint32_t window_s = 10;
+    double min_pps = 10000;                // UDP packets to one victim per second
+    double max_reply_ratio = 0.05;         // packets the victim sent back per packet received
+    double source_share = 0.5;
+    bool operator==(const UdpFloodConfig&) const = default;
+};
+
+struct DdosConfig : DetectorCommon {
+    uint32_t window_s = 10;
+    double min_pps = 20000;                // packets to one victim per second
+    uint32_t min_sources = 100;            // many sources ...
+    double dominant_share = 0.9;           // ... or one source with this share of them
+    double max_reply_ratio = 0.2;          // packets the victim sent back per packet received
+    bool operator==(const DdosConfig&) const = default;
+};
+
+struct ExfiltrationConfig : DetectorCommon {
+    uint32_t window_s = 600;
+    double min_mb = 500;                   // MB (10^6 bytes) from one internal host to one external host
+    bool operator==(const ExfiltrationConfig&) const = default;
+};
+
+struct TrafficSpikeConfig : DetectorCommon {
+    uint32_t window_s = 10;                // the rate compared with the baseline is averaged over this
+    double zscore = 6;                     // standard deviations above the EWMA baseline
+    double min_host_mbps = 50;             // and at least this rate (one host, in + out)
+    double min_global_mbps = 200;          // and at least this rate (all traffic)
+    uint32_t warmup_s = 600;               // history a baseline needs before it is trusted
+    uint32_t half_life_s = 3600;           // EWMA half-life of the baseline
+    uint32_t max_hosts = 2048;             // per-host baselines kept (least recently active evicted)
+    bool operator==(const TrafficSpikeConfig&) const = default;
+};
+
+struct NewDeviceConfig : DetectorCommon {
+    bool operator==(const NewDeviceConfig&) const = default;
+};
+
+struct DetectConfig {
+    bool enabled = true;
+    uint32_t episode_timeout_s = 120;      // an alert ends after this long without a new trigger
+    uint32_t update_interval_s = 10;       // an ongoing alert is re-emitted at most this often
+    uint32_t max_keys = 4096;              // per worker and per detector table (hosts, pairs); fixed memory
+    std::vector<std::string> allowlist;        // CIDRs never alerted on as a source, by any detector
+    std::vector<std::string> allowlist_macs;
+    PortScanVerticalConfig port_scan_vertical;
+    PortScanHorizontalConfig port_scan_horizontal;
+    HostSweepConfig host_sweep;
+    SynFloodConfig syn_flood;
+    IcmpFloodConfig icmp_flood;
+    UdpFloodConfig udp_flood;
+    DdosConfig ddos;
+    ExfiltrationConfig exfiltration;
+    TrafficSpikeConfig traffic_spike;
+    NewDeviceConfig new_device;
+    bool operator==(const DetectConfig&) const = default;
+};
+
 struct Config {
     CaptureConfig capture;
     PipelineConfig pipeline;
@@ -155,6 +260,7 @@ struct Config {
     ApiConfig api;
     StorageConfig storage;
     DevicesConfig devices;
+    DetectConfig detect;
     ProcessConfig process;
     bool demo = false;                     // --demo: generated traffic, no NIC, no privileges
     std::string path;                      // file it was loaded from ("" = built-in defaults)

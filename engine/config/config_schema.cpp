@@ -37,6 +37,7 @@ constexpr int64_t kIfNameMax = 15;  // IFNAMSIZ - 1
 
 constexpr std::string_view kLevels[] = {"error", "warn", "info", "debug"};
 constexpr std::string_view kMethods[] = {"af_packet", "pcap"};
+constexpr std::string_view kSeverities[] = {"", "info", "low", "medium", "high", "critical"};
 
 // Access a (possibly nested) member: field<&Config::flow, &FlowConfig::timeouts, &T::udp_s>(cfg).
 template <auto... Ms>
@@ -299,6 +300,38 @@ void load_cidr_list(const KeySpec& spec, const toml::node& node, Config& cfg, Er
     if (ok) field<Ms...>(cfg) = std::move(out);
 }
 
+// "00:11:22:aa:bb:cc": six hex pairs separated by colons.
+bool valid_mac(std::string_view text) {
+    if (text.size() != 17) return false;
+    for (size_t i = 0; i < 17; ++i) {
+        const char c = text[i];
+        if (i % 3 == 2 ? c != ':' : !std::isxdigit(static_cast<unsigned char>(c))) return false;
+    }
+    return true;
+}
+
+template <auto... Ms>
+void load_mac_list(const KeySpec& spec, const toml::node& node, Config& cfg, ErrorSink& sink) {
+    const auto* arr = node.as_array();
+    if (arr == nullptr) return type_error(spec, node, "an array of MAC address strings", sink);
+    std::vector<std::string> out;
+    bool ok = true;
+    for (size_t i = 0; i < arr->size(); ++i) {
+        const std::string key = std::string(spec.key) + "[" + std::to_string(i) + "]";
+        const toml::node& el = *arr->get(i);
+        const std::string* s = checked_string(spec, el, sink, key);
+        if (s == nullptr) {
+            ok = false;
+        } else if (!valid_mac(*s)) {
+            value_error(spec, el, quote(*s), "is not a MAC address", sink, key);
+            ok = false;
+        } else {
+            out.push_back(*s);
+        }
+    }
+    if (ok) field<Ms...>(cfg) = std::move(out);
+}
+
 constexpr std::string_view kRoles[] = {"admin", "viewer"};
 
 bool valid_user_name(std::string_view name) {
@@ -463,6 +496,10 @@ struct CidrList {
     static constexpr LoadFn fn = &load_cidr_list<Ms...>;
 };
 template <auto... Ms>
+struct MacList {
+    static constexpr LoadFn fn = &load_mac_list<Ms...>;
+};
+template <auto... Ms>
 struct Method {
     static constexpr LoadFn fn = &load_method<Ms...>;
 };
@@ -486,6 +523,22 @@ using Pip = PipelineConfig;
 using Flo = FlowConfig;
 using Tmo = flow::FlowTimeouts;
 using Sto = StorageConfig;
+
+using Det = DetectConfig;
+using DC = DetectorCommon;
+
+// The keys every [detect.<kind>] section has.
+#define NMS_DET_COMMON(name)                                                                                 \
+    bool_key<&C::detect, &Det::name, &DC::enabled>("detect." #name ".enabled", kRestart),                     \
+        string_key<&C::detect, &Det::name, &DC::severity>("detect." #name ".severity", kLive, 0, 8, kSeverities), \
+        custom_key<Kind::kCidrList, CidrList, &C::detect, &Det::name, &DC::allowlist>("detect." #name ".allowlist", \
+                                                                                        kLive, 1, 64),           \
+        custom_key<Kind::kMacList, MacList, &C::detect, &Det::name, &DC::allowlist_macs>(                       \
+            "detect." #name ".allowlist_macs", kLive, 17, 17)
+#define NMS_DET_UINT(name, T, key, min, max) \
+    uint_key<&C::detect, &Det::name, &T::key>("detect." #name "." #key, kLive, min, max)
+#define NMS_DET_DOUBLE(name, T, key, min, max) \
+    double_key<&C::detect, &Det::name, &T::key>("detect." #name "." #key, kLive, min, max)
 
 #define NMS_TMO(name, min) \
     uint_key<&C::flow, &Flo::timeouts, &Tmo::name>("flow.timeouts." #name, kLive, min, kU32Max)
@@ -579,7 +632,72 @@ const KeySpec kSpecs[] = {
     string_key<&C::devices, &DevicesConfig::oui36_file>("devices.oui36_file", kRestart, 0, kPathMax),
     string_key<&C::devices, &DevicesConfig::p0f_file>("devices.p0f_file", kRestart, 0, kPathMax),
     bool_key<&C::devices, &DevicesConfig::site_fingerprints>("devices.site_fingerprints", kRestart),
+
+    bool_key<&C::detect, &Det::enabled>("detect.enabled", kRestart),
+    uint_key<&C::detect, &Det::episode_timeout_s>("detect.episode_timeout_s", kLive, 5, 86400),
+    uint_key<&C::detect, &Det::update_interval_s>("detect.update_interval_s", kLive, 1, 3600),
+    uint_key<&C::detect, &Det::max_keys>("detect.max_keys", kRestart, 64, int64_t{1} << 20),
+    custom_key<Kind::kCidrList, CidrList, &C::detect, &Det::allowlist>("detect.allowlist", kLive, 1, 64),
+    custom_key<Kind::kMacList, MacList, &C::detect, &Det::allowlist_macs>("detect.allowlist_macs", kLive, 17, 17),
+
+    NMS_DET_COMMON(port_scan_vertical),
+    NMS_DET_UINT(port_scan_vertical, PortScanVerticalConfig, window_s, 1, 3600),
+    NMS_DET_UINT(port_scan_vertical, PortScanVerticalConfig, min_ports, 2, 65536),
+    NMS_DET_DOUBLE(port_scan_vertical, PortScanVerticalConfig, max_answered_ratio, 0, 1),
+
+    NMS_DET_COMMON(port_scan_horizontal),
+    NMS_DET_UINT(port_scan_horizontal, PortScanHorizontalConfig, window_s, 1, 3600),
+    NMS_DET_UINT(port_scan_horizontal, PortScanHorizontalConfig, min_hosts, 2, kU32Max),
+    NMS_DET_DOUBLE(port_scan_horizontal, PortScanHorizontalConfig, max_answered_ratio, 0, 1),
+
+    NMS_DET_COMMON(host_sweep),
+    NMS_DET_UINT(host_sweep, HostSweepConfig, window_s, 1, 3600),
+    NMS_DET_UINT(host_sweep, HostSweepConfig, min_hosts, 2, 65536),
+    NMS_DET_DOUBLE(host_sweep, HostSweepConfig, max_answered_ratio, 0, 1),
+
+    NMS_DET_COMMON(syn_flood),
+    NMS_DET_UINT(syn_flood, SynFloodConfig, window_s, 1, 3600),
+    NMS_DET_DOUBLE(syn_flood, SynFloodConfig, min_syn_per_s, 1, 1000000000),
+    NMS_DET_DOUBLE(syn_flood, SynFloodConfig, max_completed_ratio, 0, 1),
+    NMS_DET_DOUBLE(syn_flood, SynFloodConfig, source_share, 0, 1),
+
+    NMS_DET_COMMON(icmp_flood),
+    NMS_DET_UINT(icmp_flood, IcmpFloodConfig, window_s, 1, 3600),
+    NMS_DET_DOUBLE(icmp_flood, IcmpFloodConfig, min_pps, 1, 1000000000),
+    NMS_DET_DOUBLE(icmp_flood, IcmpFloodConfig, source_share, 0, 1),
+
+    NMS_DET_COMMON(udp_flood),
+    NMS_DET_UINT(udp_flood, UdpFloodConfig, window_s, 1, 3600),
+    NMS_DET_DOUBLE(udp_flood, UdpFloodConfig, min_pps, 1, 1000000000),
+    NMS_DET_DOUBLE(udp_flood, UdpFloodConfig, max_reply_ratio, 0, 1000),
+    NMS_DET_DOUBLE(udp_flood, UdpFloodConfig, source_share, 0, 1),
+
+    NMS_DET_COMMON(ddos),
+    NMS_DET_UINT(ddos, DdosConfig, window_s, 1, 3600),
+    NMS_DET_DOUBLE(ddos, DdosConfig, min_pps, 1, 1000000000),
+    NMS_DET_UINT(ddos, DdosConfig, min_sources, 2, kU32Max),
+    NMS_DET_DOUBLE(ddos, DdosConfig, dominant_share, 0, 1),
+    NMS_DET_DOUBLE(ddos, DdosConfig, max_reply_ratio, 0, 1000),
+
+    NMS_DET_COMMON(exfiltration),
+    NMS_DET_UINT(exfiltration, ExfiltrationConfig, window_s, 1, 7 * 86400),
+    NMS_DET_DOUBLE(exfiltration, ExfiltrationConfig, min_mb, 0, 1000000000),
+
+    NMS_DET_COMMON(traffic_spike),
+    NMS_DET_UINT(traffic_spike, TrafficSpikeConfig, window_s, 1, 3600),
+    NMS_DET_DOUBLE(traffic_spike, TrafficSpikeConfig, zscore, 1, 1000),
+    NMS_DET_DOUBLE(traffic_spike, TrafficSpikeConfig, min_host_mbps, 0, 1000000),
+    NMS_DET_DOUBLE(traffic_spike, TrafficSpikeConfig, min_global_mbps, 0, 1000000),
+    NMS_DET_UINT(traffic_spike, TrafficSpikeConfig, warmup_s, 0, 30 * 86400),
+    NMS_DET_UINT(traffic_spike, TrafficSpikeConfig, half_life_s, 10, 30 * 86400),
+    NMS_DET_UINT(traffic_spike, TrafficSpikeConfig, max_hosts, 0, int64_t{1} << 20),
+
+    NMS_DET_COMMON(new_device),
 };
+
+#undef NMS_DET_COMMON
+#undef NMS_DET_UINT
+#undef NMS_DET_DOUBLE
 
 #undef NMS_TMO
 
@@ -655,6 +773,8 @@ std::string accepted_text(const KeySpec& spec) {
             return "distinct CPU numbers 0.." + std::to_string(configured_cpus() - 1);
         case Kind::kCidrList:
             return "CIDR strings such as \"10.0.0.0/8\" or \"fc00::/7\"";
+        case Kind::kMacList:
+            return "MAC address strings such as \"00:11:22:aa:bb:cc\"";
         case Kind::kString:
         case Kind::kMethod:
             break;

@@ -6,10 +6,10 @@
 
 namespace nms::devices {
 
-LocalNets::LocalNets(const std::vector<std::string>& cidrs) {
+LocalNets::LocalNets(const std::vector<std::string>& cidrs, bool empty_is_defaults) {
     static const std::vector<std::string> kDefaults = {"10.0.0.0/8",     "172.16.0.0/12", "192.168.0.0/16",
                                                        "169.254.0.0/16", "fc00::/7",      "fe80::/10"};
-    for (const std::string& c : cidrs.empty() ? kDefaults : cidrs) {
+    for (const std::string& c : cidrs.empty() && empty_is_defaults ? kDefaults : cidrs) {
         const size_t slash = c.find('/');
         if (slash == std::string::npos) continue;
         const auto ip = IpAddr::parse(std::string_view(c).substr(0, slash));

@@ -11,10 +11,12 @@ namespace nms::devices {
 class LocalNets {
  public:
     // Invalid entries are skipped (config validation already rejected them); empty list =
-    // the defaults (RFC 1918, fc00::/7, 169.254/16, fe80::/10).
-    explicit LocalNets(const std::vector<std::string>& cidrs = {});
+    // the defaults (RFC 1918, fc00::/7, 169.254/16, fe80::/10) unless `empty_is_defaults` is
+    // false (then it matches nothing: allowlists and suppressions reuse this matcher).
+    explicit LocalNets(const std::vector<std::string>& cidrs = {}, bool empty_is_defaults = true);
     [[nodiscard]] bool contains(const IpAddr& ip) const noexcept;
     [[nodiscard]] size_t size() const noexcept { return nets_.size(); }
+    [[nodiscard]] bool empty() const noexcept { return nets_.empty(); }
 
  private:
     // A prefix over the 128-bit IpAddr (IPv4 prefixes + 96) as two masked 64-bit words: the

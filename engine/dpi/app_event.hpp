@@ -16,6 +16,7 @@
 #include "decode/flow_key.hpp"
 #include "dpi/app_id.hpp"
 #include "dpi/device_fact.hpp"
+#include "dpi/security_fact.hpp"
 
 namespace nms::dpi {
 
@@ -116,6 +117,8 @@ class EventSink {
         (void)kind;
         (void)value;
     }
+    // Something a detector needs (DNS query/answer, login outcome; see security_fact.hpp).
+    virtual void security_fact(const SecurityFact& fact) noexcept { (void)fact; }
 };
 
 }  // namespace nms::dpi

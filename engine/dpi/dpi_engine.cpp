@@ -282,6 +282,10 @@ void DpiEngine::device_fact(DeviceFact kind, std::string_view value) noexcept {
     if (device_sink_ && event_flow_ && !value.empty()) device_sink_->device_fact(kind, value, event_pkt_, *event_flow_);
 }
 
+void DpiEngine::security_fact(const SecurityFact& fact) noexcept {
+    if (security_sink_ && event_flow_) security_sink_->security_fact(fact, event_pkt_, *event_flow_);
+}
+
 AppEvent* DpiEngine::begin_event() noexcept {
     if (!events_ || !limits_.events || !event_flow_) return nullptr;
     const flow::Flow& f = *event_flow_;

@@ -74,6 +74,8 @@ class DpiEngine final : private EventSink {
     [[nodiscard]] size_t memory_bytes() const noexcept;
     // Where dissectors' device facts go (the worker's DeviceShard); null = dropped.
     void set_device_sink(DeviceFactSink* sink) noexcept { device_sink_ = sink; }
+    // Where dissectors' security facts go (the worker's shard detectors); null = dropped.
+    void set_security_sink(SecurityFactSink* sink) noexcept { security_sink_ = sink; }
 
  private:
     struct Context;
@@ -100,6 +102,7 @@ class DpiEngine final : private EventSink {
     };
     static constexpr size_t kMaxExpected = 32;
     void device_fact(DeviceFact kind, std::string_view value) noexcept override;
+    void security_fact(const SecurityFact& fact) noexcept override;
 
     const Registry& registry_;
     DpiLimits limits_;
@@ -121,6 +124,7 @@ class DpiEngine final : private EventSink {
     bool event_to_server_ = true;
     const decode::PacketView* event_pkt_ = nullptr;  // packet being inspected (null in finish())
     DeviceFactSink* device_sink_ = nullptr;
+    SecurityFactSink* security_sink_ = nullptr;
 };
 
 }  // namespace nms::dpi

@@ -74,12 +74,16 @@ struct Flow {
     // Written by the worker's snapshot builder (interval deltas); zeroed on restart.
     uint64_t reported_bytes = 0;
     uint32_t reported_pkts = 0;    // pkts[] are 32-bit too
+    // Written by the worker's shard detectors (detect::ShardDetectorSet): the low 32 bits of
+    // bytes[] / pkts[] they have already accounted; zeroed on restart.
+    uint32_t detect_bytes[2]{};
+    uint32_t detect_pkts[2]{};
 
     // Owned by the worker's DPI engine (dpi::DpiEngine); zeroed with the flow.
     uint8_t dpi_state = 0;         // dpi::FlowDpiState (0 = not started)
     uint8_t app_confidence = 0;    // dpi::Confidence of app_proto
     uint8_t worker_bits = 0;       // the worker's own per-flow marks (pipeline::Worker)
-    uint8_t reserved_ = 0;
+    uint8_t detect_bits = 0;       // the shard detectors' per-flow marks (e.g. handshake counted)
 
     [[nodiscard]] uint8_t proto() const noexcept { return key.proto; }
     [[nodiscard]] uint64_t total_pkts() const noexcept { return uint64_t{pkts[0]} + pkts[1]; }
@@ -97,7 +101,7 @@ struct Flow {
         return (!pkt_swapped) == client_is_lo ? kToServer : kToClient;
     }
 };
-static_assert(sizeof(Flow) == 208, "budget: <= 256 B per flow including the 16 B/flow index");
+static_assert(sizeof(Flow) == 224, "budget: <= 256 B per flow including the 16 B/flow index");
 static_assert(std::is_trivially_copyable_v<Flow> && std::is_trivially_destructible_v<Flow>,
               "Flow is copied into records and lives in raw calloc'd memory");
 

@@ -199,6 +199,8 @@ void reset_flow_counters(Flow& f) noexcept {
         f.retransmits[d] = 0;
         f.out_of_order[d] = 0;
         f.tcp_flags[d] = 0;
+        f.detect_bytes[d] = 0;
+        f.detect_pkts[d] = 0;
     }
     f.reported_bytes = 0;
     f.reported_pkts = 0;

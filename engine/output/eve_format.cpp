@@ -3,6 +3,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 
@@ -579,6 +580,132 @@ void append_device_event(std::string& out, const devices::DeviceEvent& ev) {
         }
         w.EndArray();
     }
+    w.EndObject();
+    w.EndObject();
+    out.append(sb.GetString(), sb.GetSize());
+}
+
+}  // namespace nms::output
+
+namespace nms::output {
+
+uint32_t alert_signature_id(detect::AlertKind k) noexcept { return 9000001u + static_cast<uint32_t>(k); }
+
+namespace {
+// JSON has no NaN or infinity: a detector's degenerate number is written as 0.
+void put_number(Writer& w, double v) { w.Double(std::isfinite(v) ? v : 0.0); }
+}  // namespace
+
+void append_alert_event(std::string& out, const detect::Alert& a, detect::AlertPhase phase) {
+    const detect::AlertKindInfo& info = detect::alert_kind_info(a.kind);
+    rapidjson::StringBuffer sb;
+    Writer w(sb);
+    w.StartObject();
+    w.Key("timestamp");
+    put_time(w, phase == detect::AlertPhase::kOpened ? a.first_seen : a.last_seen);
+    w.Key("event_type");
+    w.String("alert");
+    if (a.has_src) {
+        w.Key("src_ip");
+        put_ip(w, a.src);
+    }
+    if (a.has_victim) {
+        w.Key("dest_ip");
+        put_ip(w, a.victim);
+    }
+    if (!a.src_mac.empty()) {
+        w.Key("src_mac");
+        w.String(a.src_mac.c_str());
+    }
+    w.Key("alert");
+    w.StartObject();
+    w.Key("action");
+    w.String("allowed");
+    w.Key("gid");
+    w.Uint(1);
+    w.Key("signature_id");
+    w.Uint(alert_signature_id(a.kind));
+    w.Key("rev");
+    w.Uint(1);
+    w.Key("signature");
+    w.String(info.signature);
+    w.Key("category");
+    w.String(info.category);
+    w.Key("severity");
+    w.Int(detect::severity_suricata(a.severity));
+    w.Key("kind");
+    w.String(info.name);
+    w.Key("severity_name");
+    w.String(detect::severity_name(a.severity));
+    w.Key("phase");
+    w.String(detect::alert_phase_name(phase));
+    w.Key("id");
+    w.Uint64(a.id);
+    w.Key("first_seen");
+    put_time(w, a.first_seen);
+    w.Key("last_seen");
+    put_time(w, a.last_seen);
+    w.Key("updates");
+    w.Uint(a.updates);
+    if (info.technique_id[0] != '\0') {
+        w.Key("mitre");
+        w.StartObject();
+        w.Key("technique_id");
+        w.String(info.technique_id);
+        w.Key("technique_name");
+        w.String(info.technique_name);
+        w.EndObject();
+    }
+    const detect::Explanation& e = a.explanation;
+    w.Key("explanation");
+    w.StartObject();
+    w.Key("metric");
+    put_text(w, e.metric);
+    w.Key("value");
+    put_number(w, e.value);
+    w.Key("threshold");
+    put_number(w, e.threshold);
+    w.Key("window_s");
+    put_number(w, e.window_s);
+    w.Key("baseline");
+    put_number(w, e.baseline);
+    w.Key("zscore");
+    put_number(w, e.zscore);
+    w.Key("text");
+    put_text(w, e.text);
+    w.EndObject();
+    w.Key("evidence");
+    w.StartObject();
+    for (const detect::EvidenceField& f : a.evidence) {
+        w.Key(f.key.c_str(), static_cast<rapidjson::SizeType>(f.key.size()));
+        if (const double* d = std::get_if<double>(&f.value)) {
+            put_number(w, *d);
+        } else if (const std::string* str = std::get_if<std::string>(&f.value)) {
+            put_text(w, *str);
+        } else {
+            w.StartArray();
+            for (const std::string& item : std::get<std::vector<std::string>>(f.value)) put_text(w, item);
+            w.EndArray();
+        }
+    }
+    if (!a.evidence_pcap.empty()) {
+        w.Key("pcap");
+        put_text(w, a.evidence_pcap);
+    }
+    w.EndObject();
+    w.Key("top_peers");
+    w.StartArray();
+    for (const detect::Contributor& p : a.top_peers) {
+        w.StartObject();
+        w.Key("ip");
+        put_ip(w, p.ip);
+        w.Key("count");
+        w.Uint64(p.count);
+        w.EndObject();
+    }
+    w.EndArray();
+    w.Key("victim_count");
+    w.Uint(a.victim_count);
     w.EndObject();
     w.EndObject();
     out.append(sb.GetString(), sb.GetSize());

@@ -3,6 +3,7 @@
 // One event = one line; callers append '\n'.
 #include <string>
 
+#include "detect/alert.hpp"
 #include "dpi/app_event.hpp"
 #include "dpi/registry.hpp"
 #include "pipeline/flow_record.hpp"
@@ -20,6 +21,12 @@ void append_app_event(std::string& out, const dpi::AppEvent& ev, const dpi::Regi
 void append_stats_event(std::string& out, const stats::Snapshot& snap);
 // event_type "device": a device discovered or changed (new IP, new hostname, OS change).
 void append_device_event(std::string& out, const devices::DeviceEvent& ev);
+
+// event_type "alert" in Suricata's layout, plus netmonsec's episode fields (kind, phase, id,
+// first/last seen, updates, MITRE technique, explanation, evidence, top peers).
+void append_alert_event(std::string& out, const detect::Alert& a, detect::AlertPhase phase);
+// alert.signature_id of a kind: 9000001 + its index, stable (the kind list only grows at the end).
+uint32_t alert_signature_id(detect::AlertKind k) noexcept;
 
 // IANA-style protocol name as Suricata prints it ("TCP", "UDP", "ICMP", "IPv6-ICMP", or the number).
 const char* proto_name(uint8_t proto, char (&buf)[4]) noexcept;

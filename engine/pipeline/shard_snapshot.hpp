@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/ip_addr.hpp"
+#include "detect/detect_delta.hpp"
 #include "devices/device_shard.hpp"
 #include "flow/flow.hpp"
 #include "dpi/dpi_engine.hpp"
@@ -48,6 +49,8 @@ struct ShardSnapshot {
     std::vector<FlowSummary> top_flows; // top flows of the interval on this shard
     std::vector<devices::PartialDevice> devices;  // devices changed since the previous snapshot
     devices::DeviceShardCounters device_counters; // cumulative
+    std::vector<detect::DetectDelta> detect;      // per-second detector deltas since the previous snapshot
+    detect::ShardDetectCounters detect_counters;  // cumulative
 };
 
 using ShardSnapshotRing = boost::lockfree::spsc_queue<ShardSnapshot*>;

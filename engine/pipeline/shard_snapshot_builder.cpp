@@ -49,6 +49,11 @@ void Worker::maybe_snapshot(bool force) noexcept {
 
     try {
         snap->latency = std::make_unique<dpi::LatencyTable>(dpi_.latency());
+        if (detect_) {
+            detect_->collect(flows_, last_pkt_ts_);  // the current second so far; it goes on
+            snap->detect = detect_->take_pending();
+            snap->detect_counters = detect_->counters();
+        }
         if (devices_) {
             devices_->take_dirty(snap->devices);
             snap->device_counters = devices_->counters();

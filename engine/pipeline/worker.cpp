@@ -32,6 +32,11 @@ Worker::Worker(const WorkerOptions& opts, std::vector<PacketChannel*> inbound, D
 
 Worker::~Worker() { join(); }
 
+void Worker::set_detectors(std::unique_ptr<detect::ShardDetectorSet> d) {
+    detect_ = std::move(d);
+    dpi_.set_security_sink(detect_.get());
+}
+
 void Worker::start() {
     thread_ = std::thread([this] { run(); });
 }
@@ -76,7 +81,10 @@ void Worker::process_batch(PacketChannel& ch, const PacketRef* refs, size_t n) n
         decode::decode_packet(link, ch.bytes(r.offset), r.caplen, r.wirelen, r.ts_ns, v);
         traffic_.count(v);
         if (r.ts_ns > last_pkt_ts_) last_pkt_ts_ = r.ts_ns;
-        if (v.status == decode::DecodeStatus::kNonIp && devices_) devices_->on_l2(v);  // ARP, LLDP, CDP
+        if (v.status == decode::DecodeStatus::kNonIp) {
+            if (devices_) devices_->on_l2(v);  // ARP, LLDP, CDP
+            if (detect_) detect_packet(v, nullptr);
+        }
         if (v.status == decode::DecodeStatus::kFlow) {
             hashes[i] = decode::flow_hash(v.key);
             flows_.prefetch_index(hashes[i]);
@@ -86,8 +94,12 @@ void Worker::process_batch(PacketChannel& ch, const PacketRef* refs, size_t n) n
         if (views[i].status == decode::DecodeStatus::kFlow) flows_.prefetch_flow(hashes[i]);
     for (size_t i = 0; i < n; ++i) {
         if (views[i].status != decode::DecodeStatus::kFlow) continue;
+        // A packet of a new second closes the detectors' current one first (charging the
+        // flows with what they moved in it), so nothing of the new second leaks into it.
+        if (detect_ && detect_->second_changed(views[i].ts_ns)) detect_->collect(flows_, views[i].ts_ns);
         flow::Flow* f = flows_.process(views[i], *this);
         if (devices_) devices_->on_packet(views[i], f);
+        if (detect_) detect_->on_packet(views[i], f);
         if (f && f->has_rtt && !(f->worker_bits & kHandshakeRecorded)) {
             f->worker_bits |= kHandshakeRecorded;
             dpi_.latency().record(dpi::kLatencyTcpHandshake, f->server_ip(),
@@ -120,7 +132,13 @@ bool Worker::has_work() const noexcept {
            control_.inputs_done.load(std::memory_order_relaxed) || control_.abort.load(std::memory_order_relaxed);
 }
 
+void Worker::detect_packet(const decode::PacketView& v, const flow::Flow* f) noexcept {
+    if (detect_->second_changed(v.ts_ns)) detect_->collect(flows_, v.ts_ns);
+    detect_->on_packet(v, f);
+}
+
 void Worker::on_flow_end(const flow::Flow& flow, flow::EndReason reason) {
+    if (detect_) detect_->on_flow_end(flow);
     FlowRecord rec{flow, reason, static_cast<uint16_t>(opts_.id)};
     dpi_.on_flow_end(rec.flow, flows_.slot_of(flow));  // settles app_proto, frees DPI state
     while (!records_.push(rec)) {

@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "detect/shard_detector_set.hpp"
 #include "devices/device_shard.hpp"
 #include "dpi/dpi_engine.hpp"
 #include "flow/flow_table.hpp"
@@ -68,6 +69,9 @@ class Worker final : private flow::FlowEndSink {
         return n;
     }
 
+    // The shard halves of the detectors (DetectionEngine::make_shard_set); before start().
+    void set_detectors(std::unique_ptr<detect::ShardDetectorSet> d);
+
     // Applied by the worker itself at its next safe point (SIGHUP reload).
     void set_pending_timeouts(const flow::FlowTimeouts& t);
     // Wakes the worker if it sleeps (e.g. to answer a stats epoch at once).
@@ -82,6 +86,7 @@ class Worker final : private flow::FlowEndSink {
     void process_batch(PacketChannel& ch, const PacketRef* refs, size_t n) noexcept;
     [[nodiscard]] bool has_work() const noexcept;
     void on_flow_end(const flow::Flow& flow, flow::EndReason reason) override;
+    void detect_packet(const decode::PacketView& v, const flow::Flow* f) noexcept;
     void maybe_snapshot(bool force) noexcept;
     void apply_pending_config();
     TimestampNs clock_now(uint64_t mono) const noexcept;
@@ -99,6 +104,7 @@ class Worker final : private flow::FlowEndSink {
     dpi::AppEventRing app_events_;
     dpi::DpiEngine dpi_;
     std::unique_ptr<devices::DeviceShard> devices_;  // null when device tracking is off
+    std::unique_ptr<detect::ShardDetectorSet> detect_;  // null when detection is off
     ShardSnapshotRing snapshots_{4};
 
     TimestampNs last_pkt_ts_ = 0;     // newest packet time seen

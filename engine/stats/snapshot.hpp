@@ -8,6 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "detect/alert.hpp"
+#include "detect/alert_manager.hpp"
+#include "detect/detection_engine.hpp"
 #include "devices/device_table.hpp"
 #include "pipeline/shard_snapshot.hpp"
 #include "pipeline/traffic_counters.hpp"
@@ -98,6 +101,10 @@ struct Snapshot {
     std::shared_ptr<const std::vector<RatePoint>> history;  // oldest first, 1 point per tick
     std::vector<devices::Device> devices;      // busiest first, top N (stats.top_talkers)
     devices::DeviceTableCounters device_counters;  // devices = total known
+    std::vector<detect::Alert> alerts;         // open episodes (newest first), then recently ended ones; bounded
+    detect::AlertCounters alert_counters{};    // per kind, cumulative
+    detect::DetectEngineCounters detect_counters;
+    detect::ShardDetectCounters detect_shard_counters;  // summed over workers
 };
 
 using SnapshotPtr = std::shared_ptr<const Snapshot>;

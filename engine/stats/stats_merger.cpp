@@ -103,6 +103,9 @@ SnapshotPtr StatsMerger::merge(const std::vector<const pipeline::ShardSnapshot*>
             s->flows.add(sh->flows);
             s->dpi.add(sh->dpi);
             s->active_flows += sh->active_flows;
+            s->detect_shard_counters.deltas += sh->detect_counters.deltas;
+            s->detect_shard_counters.deltas_dropped += sh->detect_counters.deltas_dropped;
+            s->detect_shard_counters.table_evictions += sh->detect_counters.table_evictions;
             s->flow_capacity += sh->flow_capacity;
             wv.packets = sh->traffic.packets;
             wv.active_flows = sh->active_flows;
@@ -184,6 +187,15 @@ SnapshotPtr StatsMerger::merge(const std::vector<const pipeline::ShardSnapshot*>
     if (devices_) {
         s->devices = devices_->top(top_n);
         s->device_counters = devices_->counters();
+    }
+
+    if (detection_) {
+        // Open episodes first, then the most recently ended: both bounded by the manager.
+        const detect::AlertManager& am = detection_->alerts();
+        s->alerts = am.active();
+        s->alerts.insert(s->alerts.end(), am.recent().begin(), am.recent().end());
+        s->alert_counters = am.counters();
+        s->detect_counters = detection_->counters();
     }
 
     const uint64_t drops_total = s->kernel_drops + s->ring_full_drops + s->records_dropped;

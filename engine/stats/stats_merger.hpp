@@ -17,6 +17,8 @@ class StatsMerger {
     explicit StatsMerger(uint32_t history_points);
     // The device table whose top entries go into each snapshot (owned by StatsThread).
     void set_devices(const devices::DeviceMerger* d) noexcept { devices_ = d; }
+    // The detection engine whose alerts go into each snapshot (owned by the engine).
+    void set_detection(const detect::DetectionEngine* d) noexcept { detection_ = d; }
 
     // shards[i] = newest snapshot of worker i (nullptr if none yet); stale[i] = it is old.
     SnapshotPtr merge(const std::vector<const pipeline::ShardSnapshot*>& shards, const std::vector<bool>& stale,
@@ -38,6 +40,7 @@ class StatsMerger {
     std::vector<uint64_t> prev_cap_busy_;
     std::deque<RatePoint> history_;
     const devices::DeviceMerger* devices_ = nullptr;
+    const detect::DetectionEngine* detection_ = nullptr;
 };
 
 }  // namespace nms::stats

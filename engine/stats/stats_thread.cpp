@@ -1,5 +1,7 @@
 #include "stats/stats_thread.hpp"
 
+#include <algorithm>
+
 #include "common/cpu.hpp"
 #include "common/time.hpp"
 
@@ -30,6 +32,8 @@ void StatsThread::collect(uint64_t epoch, bool final) {
             while (workers_[i]->snapshots().pop(s)) {  // keep only the newest
                 // Device parts are deltas of "changed since": fold in every snapshot, not just the newest.
                 if (devices_) devices_->absorb(static_cast<uint32_t>(i), s->devices, s->device_counters, device_events_);
+                // Detector deltas too: every snapshot carries only the seconds since the previous one.
+                if (detection_) detection_->absorb(std::move(s->detect));
                 last_[i].reset(s);
                 if (s->epoch >= epoch) got[i] = true;
             }
@@ -52,7 +56,15 @@ SnapshotPtr StatsThread::tick(bool final) {
     collect(epoch, final);
     std::vector<const pipeline::ShardSnapshot*> shards;
     shards.reserve(last_.size());
-    for (const auto& s : last_) shards.push_back(s.get());
+    TimestampNs packet_time = 0;
+    for (const auto& s : last_) {
+        shards.push_back(s.get());
+        if (s) packet_time = std::max(packet_time, s->packet_time);
+    }
+    if (detection_) {
+        for (const auto& ev : device_events_) detection_->on_device_event(ev);
+        detection_->tick(packet_time, monotonic_ns(), final);
+    }
     auto snap = merger_.merge(shards, stale_, captures_, workers_, control_.top_n.load(std::memory_order_relaxed), wall_ns(),
                               monotonic_ns());
     latest_.store(snap, std::memory_order_release);

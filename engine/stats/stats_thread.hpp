@@ -35,6 +35,12 @@ class StatsThread {
         device_listener_ = std::move(l);
         merger_.set_devices(devices_.get());
     }
+    // Detection: worker deltas go to `d`, which judges them every tick and whose alerts go
+    // into every snapshot. Call before start(); `d` outlives the thread.
+    void set_detection(detect::DetectionEngine* d) noexcept {
+        detection_ = d;
+        merger_.set_detection(d);
+    }
     // After stop(): the merged table (site signatures, tests).
     [[nodiscard]] const devices::DeviceMerger* devices() const noexcept { return devices_.get(); }
     // Before start(): history points loaded from storage, so charts continue across restarts.
@@ -63,6 +69,7 @@ class StatsThread {
     std::vector<Listener> listeners_;
     std::unique_ptr<devices::DeviceMerger> devices_;
     DeviceListener device_listener_;
+    detect::DetectionEngine* detection_ = nullptr;
     std::vector<devices::DeviceEvent> device_events_;
 
     std::mutex mutex_;
