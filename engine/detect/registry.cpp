@@ -9,6 +9,15 @@ const std::vector<DetectorFactory>& builtin_detectors() {
     static const std::vector<DetectorFactory> kDetectors = [] {
         std::vector<DetectorFactory> r;
         r.push_back(port_scan_vertical_detector());
+        r.push_back(port_scan_horizontal_detector());
+        r.push_back(host_sweep_detector());
+        r.push_back(syn_flood_detector());
+        r.push_back(icmp_flood_detector());
+        r.push_back(udp_flood_detector());
+        r.push_back(ddos_detector());
+        r.push_back(exfiltration_detector());
+        r.push_back(traffic_spike_detector());
+        r.push_back(new_device_detector());
         return r;
     }();
     return kDetectors;

@@ -5,5 +5,14 @@
 namespace nms::detect {
 
 DetectorFactory port_scan_vertical_detector();
+DetectorFactory port_scan_horizontal_detector();
+DetectorFactory host_sweep_detector();
+DetectorFactory syn_flood_detector();
+DetectorFactory icmp_flood_detector();
+DetectorFactory udp_flood_detector();
+DetectorFactory ddos_detector();
+DetectorFactory exfiltration_detector();
+DetectorFactory traffic_spike_detector();
+DetectorFactory new_device_detector();
 
 }  // namespace nms::detect

@@ -1,0 +1,115 @@
+#pragma once
+// Building blocks shared by the flood detectors (syn_flood, icmp_flood, udp_flood, ddos):
+// per-victim tallies keyed by the victim -- so a flood from random sources fills one entry,
+// not one per source -- plus per-(source, victim) counts that name the attacker when one
+// source dominates, and the candidate those produce.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "detect/alert_sink.hpp"
+#include "detect/detect_delta.hpp"
+#include "detect/detect_keys.hpp"
+#include "detect/detector.hpp"
+#include "detect/hyperloglog.hpp"
+#include "detect/shard_table.hpp"
+#include "detect/window_table.hpp"
+
+namespace nms::detect {
+
+struct VictimTally {
+    uint64_t pkts = 0;        // what the detector counts towards the victim (SYNs, echo requests, packets)
+    uint64_t good = 0;        // the healthy counterpart (completed handshakes, replies)
+    uint64_t bytes = 0;
+    SmallHll sources;
+
+    [[nodiscard]] uint64_t weight() const noexcept { return pkts; }
+    void merge(const VictimTally& o) noexcept {
+        pkts += o.pkts;
+        good += o.good;
+        bytes += o.bytes;
+        sources.merge(o.sources);
+    }
+};
+
+struct PairCount {
+    uint64_t pkts = 0;
+    [[nodiscard]] uint64_t weight() const noexcept { return pkts; }
+    void merge(const PairCount& o) noexcept { pkts += o.pkts; }
+};
+
+using VictimWindow = WindowTable<HostKey, VictimTally>;
+using PairWindow = WindowTable<PairKey, PairCount>;  // a = source, b = victim
+
+struct FloodDelta final : DetectorDelta {
+    std::vector<std::pair<HostKey, VictimTally>> victims;
+    std::vector<std::pair<PairKey, PairCount>> pairs;
+};
+
+// Worker side: one second of per-victim tallies and per-(source, victim) counts.
+class FloodTables {
+ public:
+    explicit FloodTables(uint32_t capacity) : victims_(capacity), pairs_(capacity) {}
+    // `n` packets (`bytes`) from `src` to `victim`. No allocation.
+    void count(const IpAddr& src, const IpAddr& victim, uint64_t n, uint64_t bytes) noexcept {
+        VictimTally& v = victims_.upsert(HostKey{victim});
+        v.pkts += n;
+        v.bytes += bytes;
+        v.sources.add_hash(ip_hash(src));
+        pairs_.upsert(PairKey{src, victim}).pkts += n;
+    }
+    // The healthy counterpart towards `victim` (completed handshakes, replies).
+    void good(const IpAddr& victim, uint64_t n) noexcept { victims_.upsert(HostKey{victim}).good += n; }
+    // A flow's progress, both ways: each direction's receiver is a possible victim, and what
+    // it sent back on the same flow counts as its replies.
+    void count_flow(const flow::Flow& f, const FlowProgress& p) noexcept {
+        for (unsigned d = 0; d < 2; ++d) {
+            if (p.pkts[d] == 0) continue;
+            const IpAddr& sender = d == flow::kToServer ? f.client_ip() : f.server_ip();
+            const IpAddr& receiver = d == flow::kToServer ? f.server_ip() : f.client_ip();
+            count(sender, receiver, p.pkts[d], p.bytes[d]);
+            if (p.pkts[1 - d]) good(receiver, p.pkts[1 - d]);
+        }
+    }
+    std::unique_ptr<DetectorDelta> drain();
+    [[nodiscard]] uint64_t evicted() const noexcept { return victims_.evicted() + pairs_.evicted(); }
+
+ private:
+    ShardTable<HostKey, VictimTally> victims_;
+    ShardTable<PairKey, PairCount> pairs_;
+};
+
+// Stats side: the same over a sliding window.
+struct FloodWindows {
+    FloodWindows(uint32_t capacity, uint32_t window_s) : victims(capacity, window_s), pairs(capacity, window_s) {}
+    void set_window(uint32_t window_s) {
+        victims.set_window(window_s);
+        pairs.set_window(window_s);
+    }
+    void absorb(const DetectorDelta& part, int64_t second);
+    VictimWindow victims;
+    PairWindow pairs;
+};
+
+// The busiest sources (at most 10, busiest first) of each of `victims` in the pair window.
+std::map<IpAddr, std::vector<Contributor>> top_sources(PairWindow& pairs, int64_t second,
+                                                       const std::vector<IpAddr>& victims);
+
+// What a flood detector measured for one victim.
+struct FloodMeasure {
+    IpAddr victim;
+    VictimTally tally;
+    double rate = 0;               // per second over the window
+    double threshold = 0;
+    double window_s = 0;
+    const char* metric = "";       // "syn_per_s", ...
+    const char* what = "";         // "SYNs", "ICMP echo requests", ...
+};
+
+// The candidate for one victim: names the top source when it sent at least `source_share`
+// of the packets, else keys the episode by the victim (many or random sources).
+AlertCandidate flood_candidate(const FloodMeasure& m, std::vector<Contributor> sources, double source_share,
+                               TimestampNs now);
+
+}  // namespace nms::detect
