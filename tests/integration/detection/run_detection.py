@@ -118,15 +118,22 @@ def judge(sc, alerts):
 
 
 def fmt_alerts(alerts):
+    """"kind(src,...)" per kind; info alerts (new_device) only as a count."""
     if not alerts:
         return "-"
     by = collections.OrderedDict()
+    info = 0
     for a in sorted(alerts, key=lambda a: (a["kind"], a["src"])):
-        by.setdefault(a["kind"], []).append(a["src"] or a["mac"] or "?")
+        if a["severity"] == "info":
+            info += 1
+            continue
+        by.setdefault(a["kind"], []).append(a["src"] or (f"victim {a['dest']}" if a["dest"] else a["mac"] or "?"))
     parts = []
     for kind, srcs in by.items():
         shown = sorted(set(srcs))
         parts.append(f"{kind}({','.join(shown[:3])}{',+' + str(len(shown) - 3) if len(shown) > 3 else ''})")
+    if info:
+        parts.append(f"+{info} info")
     return " ".join(parts)
 
 
@@ -195,7 +202,7 @@ def main():
             print(f"  {r['scenario']} {r['verdict']}: capture {c.get('frames')} frames, {c.get('bytes')} bytes in "
                   f"{c.get('seconds')} s ({c.get('pps')} frames/s); check '{r['check']['filter']}' matched "
                   f"{r['check']['matched']} (min {r['check']['min']})")
-            for a in r["alerts"]:
+            for a in (x for x in r["alerts"] if x["severity"] != "info"):
                 print(f"      alert {a['kind']} {a['severity']} {a['src']} -> {a['dest']}: {a['text']}")
     if args.out:
         with open(args.out, "w") as f:

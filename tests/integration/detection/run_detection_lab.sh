@@ -79,7 +79,10 @@ sc_syn_flood() { tool lab_in att timeout 3 hping3 --syn --flood -p 80 "$SRV"; }
 sc_syn_flood_rand_source() { tool lab_in att timeout 3 hping3 --syn --flood --rand-source -p 80 "$SRV"; }
 sc_icmp_flood() { tool lab_in att timeout 3 hping3 --icmp --flood "$SRV"; }
 sc_udp_flood() { tool lab_in att timeout 3 hping3 --udp --flood -p 9 "$SRV"; }
-# Many sources, one victim: every bot sends SYNs to the web server at ~2000/s at once.
+# Many sources, one victim: random spoofed sources, UDP to a closed port (only ICMP errors,
+# rate-limited by the victim's kernel, come back).
+sc_ddos_rand_source() { tool lab_in att timeout 3 hping3 --udp --flood --rand-source -p 9 "$SRV"; }
+# A small botnet: every bot sends SYNs to the web server at ~2000/s at once.
 sc_ddos_botnet() {
     local o pids=()
     for o in "${LAB_BOTS[@]}"; do
@@ -288,6 +291,7 @@ scenario syn_flood syn_flood "$ATT" "$SRV" "dst host $SRV and $SYN" 20000
 scenario syn_flood_rand_source syn_flood - "$SRV" "dst host $SRV and $SYN" 20000
 scenario icmp_flood icmp_flood "$ATT" "$SRV" "src host $ATT and icmp[0]==8" 20000
 scenario udp_flood udp_flood "$ATT" "$SRV" "src host $ATT and udp dst port 9" 20000
+scenario ddos_rand_source ddos - "$SRV" "dst host $SRV and udp dst port 9" 20000
 scenario ddos_botnet ddos - "$SRV" "dst host $SRV and $SYN and src net $LAB_NET.200/29" 10000
 scenario arp_scan arp_scan "$ATT" - "arp and arp[6:2]==1 and arp[14:4]==$(HEX_IP "$ATT")" 250
 scenario arp_spoof arp_spoof "$ATT" "$LAB_NET.20" \
