@@ -86,9 +86,12 @@ void AlertManager::fold(Alert& a, AlertCandidate&& c) {
     std::stable_sort(a.top_peers.begin(), a.top_peers.end(),
                      [](const Contributor& x, const Contributor& y) { return x.count > y.count; });
     if (a.top_peers.size() > kMaxPeers) a.top_peers.resize(kMaxPeers);
-    // The explanation and evidence describe the latest window that triggered.
-    a.explanation = std::move(c.explanation);
-    a.evidence = std::move(c.evidence);
+    // The explanation and evidence describe the strongest window of the episode (its peak),
+    // so an update never shows a smaller number than the operator saw before.
+    if (a.explanation.metric.empty() || c.explanation.value >= a.explanation.value) {
+        a.explanation = std::move(c.explanation);
+        a.evidence = std::move(c.evidence);
+    }
 }
 
 void AlertManager::raise(AlertCandidate&& c) {

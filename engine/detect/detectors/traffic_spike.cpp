@@ -31,12 +31,14 @@ struct SpikeDelta final : DetectorDelta {
     uint64_t total = 0;
 };
 
-// Exponentially weighted mean and variance (West 1979 / Finch 2009 incremental form).
+// Exponentially weighted mean and variance (Finch 2009 incremental form). The first samples
+// weigh 1/n (a plain average), so a young baseline is not stuck near its first values.
 struct Ewma {
     double mean = 0;
     double var = 0;
     uint32_t n = 0;
-    void add(double x, double alpha) noexcept {
+    void add(double x, double slow_alpha) noexcept {
+        const double alpha = std::max(slow_alpha, 1.0 / (static_cast<double>(n) + 1.0));
         if (n == 0) {
             mean = x;
             var = 0;
@@ -53,6 +55,7 @@ struct Ewma {
 struct Baseline {
     Ewma all;
     std::unique_ptr<std::array<Ewma, kHoursPerWeek>> hours;  // once `all` is warm
+    int64_t first_second = INT64_MIN;  // first second with data: the window fills up from here
     int64_t last_second = 0;
 };
 
@@ -199,6 +202,9 @@ class Global final : public GlobalDetector {
     void judge(Baseline& b, double bps, double floor_bps, int slot, int64_t second, const IpAddr* host, TimestampNs now,
                AlertSink& sink) {
         b.last_second = second;
+        if (b.first_second == INT64_MIN) b.first_second = second;
+        // Until the window holds a full window of history its rate is only a part of it.
+        if (second - b.first_second < hosts_.window_s()) return;
         const Ewma* base = &b.all;
         bool by_hour = false;
         if (b.hours && (*b.hours)[static_cast<size_t>(slot)].n >= cfg_.warmup_s) {
