@@ -185,15 +185,15 @@ sc_lateral_movement() {
 sc_benign_web() {
     local c p
     for c in "${LAB_CLIENTS[@]}"; do
-        tool lab_in "c$c" dig +short "@$SRV" www.corp.lab portal.example.net
-        tool lab_in "c$c" curl -sS -o /dev/null --resolve "www.corp.lab:80:$SRV" http://www.corp.lab/
+        tool lab_in "c$c" dig +short +tries=1 +time=1 "@$SRV" www.corp.lab portal.example.net
+        tool lab_in "c$c" curl -m 10 -sS -o /dev/null --resolve "www.corp.lab:80:$SRV" http://www.corp.lab/
         for p in 1 2 3 4 5; do
-            tool lab_in "c$c" curl -sS -o /dev/null --resolve "www.corp.lab:80:$SRV" "http://www.corp.lab/docs/page$((p + c % 7)).html"
-            tool lab_in "c$c" curl -sSk -o /dev/null --resolve "www.corp.lab:443:$SRV" "https://www.corp.lab/docs/page$p.html"
-            tool lab_in "c$c" curl -sSk -o /dev/null --resolve "portal.example.net:443:$LAB_EXT_IP" "https://portal.example.net/docs/page$p.html"
+            tool lab_in "c$c" curl -m 10 -sS -o /dev/null --resolve "www.corp.lab:80:$SRV" "http://www.corp.lab/docs/page$((p + c % 7)).html"
+            tool lab_in "c$c" curl -m 10 -sSk -o /dev/null --resolve "www.corp.lab:443:$SRV" "https://www.corp.lab/docs/page$p.html"
+            tool lab_in "c$c" curl -m 10 -sSk -o /dev/null --resolve "portal.example.net:443:$LAB_EXT_IP" "https://portal.example.net/docs/page$p.html"
             sleep 0.1  # reading time between clicks
         done
-        tool lab_in "c$c" curl -sSk -o /dev/null --resolve "portal.example.net:443:$LAB_EXT_IP" https://portal.example.net/docs/report.pdf
+        tool lab_in "c$c" curl -m 10 -sSk -o /dev/null --resolve "portal.example.net:443:$LAB_EXT_IP" https://portal.example.net/docs/report.pdf
     done
 }
 
