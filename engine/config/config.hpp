@@ -229,6 +229,61 @@ struct NewDeviceConfig : DetectorCommon {
     bool operator==(const NewDeviceConfig&) const = default;
 };
 
+struct ArpScanConfig : DetectorCommon {
+    uint32_t window_s = 60;
+    uint32_t min_targets = 40;             // distinct IPs one MAC asked for with broadcast who-has
+    bool operator==(const ArpScanConfig&) const = default;
+};
+
+struct ArpSpoofConfig : DetectorCommon {
+    uint32_t window_s = 60;
+    uint32_t min_claims = 3;               // ARP claims of an owned IP by another MAC in the window
+    uint32_t owner_alive_s = 300;          // the owner claimed the IP this recently: it is still there
+    uint32_t max_bindings = 16384;         // IP->MAC bindings remembered (least recently claimed evicted)
+    bool operator==(const ArpSpoofConfig&) const = default;
+};
+
+struct DnsTunnelConfig : DetectorCommon {
+    uint32_t window_s = 60;
+    uint32_t min_unique_subdomains = 30;   // distinct names under one registered domain from one client
+    uint32_t min_subdomain_len = 30;       // an encoded-looking query: this many characters left of the domain ...
+    double min_entropy = 3.3;              // ... with at least this entropy (bits per character) ...
+    uint32_t min_label_len = 40;           // ... or one label at least this long
+    double min_encoded_ratio = 0.5;        // share of the queries that look encoded
+    double min_txt_null_ratio = 0.8;       // or: share of TXT/NULL queries (download channel)
+    std::vector<std::string> allow_domains = {
+        "cloudfront.net", "akamaiedge.net", "akamai.net", "akamaihd.net", "edgekey.net", "edgesuite.net",
+        "amazonaws.com", "azureedge.net", "azurefd.net", "trafficmanager.net", "windows.net", "fastly.net",
+        "googlevideo.com", "googleusercontent.com", "gvt1.com", "1e100.net", "sophosxl.net", "mcafee.com",
+        "e5.sk", "cymru.com", "spamhaus.org", "barracudacentral.org", "spamcop.net", "surbl.org", "uribl.com"};
+    bool operator==(const DnsTunnelConfig&) const = default;
+};
+
+struct NxdomainStormConfig : DetectorCommon {
+    uint32_t window_s = 60;
+    uint32_t min_names = 50;               // distinct names answered NXDOMAIN to one client
+    double min_ratio = 0.3;                // NXDOMAIN share of the client's DNS answers
+    bool operator==(const NxdomainStormConfig&) const = default;
+};
+
+struct LateralMovementConfig : DetectorCommon {
+    uint32_t window_s = 300;
+    uint32_t min_hosts = 8;                // distinct internal hosts one internal host connected to
+    double min_responded_ratio = 0.5;      // share of those hosts that answered (SYN+ACK or RST)
+    std::vector<uint16_t> ports = {22, 135, 139, 445, 3389, 5985, 5986};
+    bool operator==(const LateralMovementConfig&) const = default;
+};
+
+struct BruteForceConfig : DetectorCommon {
+    uint32_t window_s = 120;
+    uint32_t min_failures = 10;            // refused logins (DPI) from one client to one service
+    uint32_t min_short_sessions = 12;      // or: short, small TCP sessions to a login port
+    uint32_t max_session_s = 30;           // a short session ended (FIN/RST) within this ...
+    uint32_t max_session_bytes = 16384;    // ... and the client sent at most this many bytes
+    std::vector<uint16_t> session_ports = {21, 22, 23, 3389, 5900};
+    bool operator==(const BruteForceConfig&) const = default;
+};
+
 struct DetectConfig {
     bool enabled = true;
     uint32_t episode_timeout_s = 120;      // an alert ends after this long without a new trigger
@@ -246,6 +301,12 @@ struct DetectConfig {
     ExfiltrationConfig exfiltration;
     TrafficSpikeConfig traffic_spike;
     NewDeviceConfig new_device;
+    ArpScanConfig arp_scan;
+    ArpSpoofConfig arp_spoof;
+    DnsTunnelConfig dns_tunnel;
+    NxdomainStormConfig nxdomain_storm;
+    LateralMovementConfig lateral_movement;
+    BruteForceConfig brute_force;
     bool operator==(const DetectConfig&) const = default;
 };
 

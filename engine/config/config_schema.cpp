@@ -332,6 +332,79 @@ void load_mac_list(const KeySpec& spec, const toml::node& node, Config& cfg, Err
     if (ok) field<Ms...>(cfg) = std::move(out);
 }
 
+// Distinct TCP/UDP ports 1..65535 (the spec's min/max bound the number of entries).
+template <auto... Ms>
+void load_port_list(const KeySpec& spec, const toml::node& node, Config& cfg, ErrorSink& sink) {
+    const auto* arr = node.as_array();
+    if (arr == nullptr) return type_error(spec, node, "an array of port numbers", sink);
+    std::vector<uint16_t> out;
+    bool ok = true;
+    if (static_cast<int64_t>(arr->size()) < spec.min || static_cast<int64_t>(arr->size()) > spec.max) {
+        value_error(spec, node, std::to_string(arr->size()) + " ports", "is a bad number of entries", sink);
+        return;
+    }
+    for (size_t i = 0; i < arr->size(); ++i) {
+        const std::string key = std::string(spec.key) + "[" + std::to_string(i) + "]";
+        const toml::node& el = *arr->get(i);
+        const auto* v = el.as_integer();
+        if (v == nullptr) {
+            type_error(spec, el, "an integer", sink, key);
+            ok = false;
+            continue;
+        }
+        const int64_t port = v->get();
+        if (port < 1 || port > 65535) {
+            value_error(spec, el, std::to_string(port), "is not a port", sink, key);
+            ok = false;
+        } else if (std::find(out.begin(), out.end(), port) != out.end()) {
+            value_error(spec, el, std::to_string(port), "is listed twice", sink, key);
+            ok = false;
+        } else {
+            out.push_back(static_cast<uint16_t>(port));
+        }
+    }
+    if (ok) field<Ms...>(cfg) = std::move(out);
+}
+
+// "example.com": DNS labels of letters, digits, '-' and '_' joined by dots, no trailing dot.
+bool valid_domain(std::string_view text) {
+    if (text.empty() || text.size() > 253) return false;
+    size_t label = 0;
+    for (size_t i = 0; i <= text.size(); ++i) {
+        if (i == text.size() || text[i] == '.') {
+            if (label == 0 || label > 63) return false;
+            label = 0;
+            continue;
+        }
+        const char c = text[i];
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return false;
+        ++label;
+    }
+    return true;
+}
+
+template <auto... Ms>
+void load_domain_list(const KeySpec& spec, const toml::node& node, Config& cfg, ErrorSink& sink) {
+    const auto* arr = node.as_array();
+    if (arr == nullptr) return type_error(spec, node, "an array of domain names", sink);
+    std::vector<std::string> out;
+    bool ok = true;
+    for (size_t i = 0; i < arr->size(); ++i) {
+        const std::string key = std::string(spec.key) + "[" + std::to_string(i) + "]";
+        const toml::node& el = *arr->get(i);
+        const std::string* s = checked_string(spec, el, sink, key);
+        if (s == nullptr) {
+            ok = false;
+        } else if (!valid_domain(*s)) {
+            value_error(spec, el, quote(*s), "is not a domain name", sink, key);
+            ok = false;
+        } else {
+            out.push_back(*s);
+        }
+    }
+    if (ok) field<Ms...>(cfg) = std::move(out);
+}
+
 constexpr std::string_view kRoles[] = {"admin", "viewer"};
 
 bool valid_user_name(std::string_view name) {
@@ -498,6 +571,14 @@ struct CidrList {
 template <auto... Ms>
 struct MacList {
     static constexpr LoadFn fn = &load_mac_list<Ms...>;
+};
+template <auto... Ms>
+struct PortList {
+    static constexpr LoadFn fn = &load_port_list<Ms...>;
+};
+template <auto... Ms>
+struct DomainList {
+    static constexpr LoadFn fn = &load_domain_list<Ms...>;
 };
 template <auto... Ms>
 struct Method {
@@ -693,6 +774,54 @@ const KeySpec kSpecs[] = {
     NMS_DET_UINT(traffic_spike, TrafficSpikeConfig, max_hosts, 0, int64_t{1} << 20),
 
     NMS_DET_COMMON(new_device),
+
+    NMS_DET_COMMON(arp_scan),
+    NMS_DET_UINT(arp_scan, ArpScanConfig, window_s, 1, 3600),
+    NMS_DET_UINT(arp_scan, ArpScanConfig, min_targets, 2, 65536),
+
+    NMS_DET_COMMON(arp_spoof),
+    NMS_DET_UINT(arp_spoof, ArpSpoofConfig, window_s, 1, 3600),
+    NMS_DET_UINT(arp_spoof, ArpSpoofConfig, min_claims, 1, 100000),
+    NMS_DET_UINT(arp_spoof, ArpSpoofConfig, owner_alive_s, 1, 86400),
+    NMS_DET_UINT(arp_spoof, ArpSpoofConfig, max_bindings, 64, int64_t{1} << 22),
+
+    NMS_DET_COMMON(dns_tunnel),
+    NMS_DET_UINT(dns_tunnel, DnsTunnelConfig, window_s, 1, 3600),
+    NMS_DET_UINT(dns_tunnel, DnsTunnelConfig, min_unique_subdomains, 2, 1000000),
+    // Read by the workers when they classify each query: these need a restart.
+    uint_key<&C::detect, &Det::dns_tunnel, &DnsTunnelConfig::min_subdomain_len>("detect.dns_tunnel.min_subdomain_len",
+                                                                                 kRestart, 1, 253),
+    double_key<&C::detect, &Det::dns_tunnel, &DnsTunnelConfig::min_entropy>("detect.dns_tunnel.min_entropy", kRestart,
+                                                                             0, 8),
+    uint_key<&C::detect, &Det::dns_tunnel, &DnsTunnelConfig::min_label_len>("detect.dns_tunnel.min_label_len",
+                                                                             kRestart, 1, 63),
+    NMS_DET_DOUBLE(dns_tunnel, DnsTunnelConfig, min_encoded_ratio, 0, 1),
+    NMS_DET_DOUBLE(dns_tunnel, DnsTunnelConfig, min_txt_null_ratio, 0, 1),
+    custom_key<Kind::kDomainList, DomainList, &C::detect, &Det::dns_tunnel, &DnsTunnelConfig::allow_domains>(
+        "detect.dns_tunnel.allow_domains", kRestart, 1, 253),
+
+    NMS_DET_COMMON(nxdomain_storm),
+    NMS_DET_UINT(nxdomain_storm, NxdomainStormConfig, window_s, 1, 3600),
+    NMS_DET_UINT(nxdomain_storm, NxdomainStormConfig, min_names, 2, 1000000),
+    NMS_DET_DOUBLE(nxdomain_storm, NxdomainStormConfig, min_ratio, 0, 1),
+
+    NMS_DET_COMMON(lateral_movement),
+    NMS_DET_UINT(lateral_movement, LateralMovementConfig, window_s, 1, 86400),
+    NMS_DET_UINT(lateral_movement, LateralMovementConfig, min_hosts, 2, 65536),
+    NMS_DET_DOUBLE(lateral_movement, LateralMovementConfig, min_responded_ratio, 0, 1),
+    custom_key<Kind::kPortList, PortList, &C::detect, &Det::lateral_movement, &LateralMovementConfig::ports>(
+        "detect.lateral_movement.ports", kRestart, 1, 64),
+
+    NMS_DET_COMMON(brute_force),
+    NMS_DET_UINT(brute_force, BruteForceConfig, window_s, 1, 86400),
+    NMS_DET_UINT(brute_force, BruteForceConfig, min_failures, 1, 1000000),
+    NMS_DET_UINT(brute_force, BruteForceConfig, min_short_sessions, 1, 1000000),
+    uint_key<&C::detect, &Det::brute_force, &BruteForceConfig::max_session_s>("detect.brute_force.max_session_s",
+                                                                               kRestart, 1, 3600),
+    uint_key<&C::detect, &Det::brute_force, &BruteForceConfig::max_session_bytes>(
+        "detect.brute_force.max_session_bytes", kRestart, 0, kU32Max),
+    custom_key<Kind::kPortList, PortList, &C::detect, &Det::brute_force, &BruteForceConfig::session_ports>(
+        "detect.brute_force.session_ports", kRestart, 0, 64),
 };
 
 #undef NMS_DET_COMMON
@@ -775,6 +904,10 @@ std::string accepted_text(const KeySpec& spec) {
             return "CIDR strings such as \"10.0.0.0/8\" or \"fc00::/7\"";
         case Kind::kMacList:
             return "MAC address strings such as \"00:11:22:aa:bb:cc\"";
+        case Kind::kPortList:
+            return range + " distinct port numbers 1..65535";
+        case Kind::kDomainList:
+            return "domain names such as \"example.com\" (each " + range + " characters)";
         case Kind::kString:
         case Kind::kMethod:
             break;

@@ -19,7 +19,7 @@ namespace nms::config::detail {
 
 enum class Reload : uint8_t { kLive, kRestart };
 enum class Kind : uint8_t { kUint, kDouble, kBool, kString, kMethod, kListen, kIfaceList, kCpuList, kCidrList,
-                          kUserList, kMacList };
+                          kUserList, kMacList, kPortList, kDomainList };
 
 // Collects errors for one source; hands them back ordered by line.
 class ErrorSink {

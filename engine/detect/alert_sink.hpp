@@ -11,7 +11,8 @@ namespace nms::detect {
 
 struct AlertCandidate {
     AlertKind kind = AlertKind::kCount;
-    Severity severity = Severity::kInfo;   // set from the kind (or the config override) by the engine
+    Severity severity = Severity::kInfo;   // the kind's default (or the config override) is applied by the
+                                           // engine; a detector may set a higher one to escalate
     bool has_src = false;
     IpAddr src;
     std::string src_mac;                   // "aa:bb:.." when the detector knows it

@@ -1,6 +1,7 @@
 #pragma once
 // Keys of the detection tables (one host, a host pair, a host and a port) and their hashes.
 // Hashes feed both table placement and HLL items, so they are well mixed (mix64).
+#include <array>
 #include <cstdint>
 #include <cstring>
 
@@ -34,6 +35,17 @@ struct HostPortKey {
     uint16_t port = 0;
     [[nodiscard]] uint64_t hash() const noexcept { return mix64(ip_hash(ip) ^ port); }
     friend bool operator==(const HostPortKey&, const HostPortKey&) = default;
+};
+
+// A station by its link-layer address (ARP detectors).
+struct MacKey {
+    std::array<uint8_t, 6> mac{};
+    [[nodiscard]] uint64_t hash() const noexcept {
+        uint64_t v = 0;
+        for (uint8_t b : mac) v = (v << 8) | b;
+        return mix64(v);
+    }
+    friend bool operator==(const MacKey&, const MacKey&) = default;
 };
 
 struct KeyHasher {

@@ -33,7 +33,9 @@ class DetectionEngine::GatedSink final : public AlertSink {
             ++engine_.counters_.allowlisted;
             return;
         }
-        c.severity = slot_.severity ? *slot_.severity : alert_kind_info(c.kind).default_severity;
+        // A detector may escalate above its kind's default (arp_spoof's man-in-the-middle
+        // pattern, a login accepted after a brute-force run); the config override wins.
+        c.severity = slot_.severity ? *slot_.severity : std::max(c.severity, alert_kind_info(c.kind).default_severity);
         engine_.alerts_.raise(std::move(c));
     }
 

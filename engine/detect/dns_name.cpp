@@ -28,6 +28,17 @@ bool generic_second_level(std::string_view l) noexcept {
     return false;
 }
 
+// Top-level domains are letters (or "xn--" punycode) and at most 24 characters long.
+bool plausible_tld(std::string_view tld) noexcept {
+    if (tld.size() > 24) return false;
+    if (tld.size() > 4 && iequals(tld.substr(0, 4), "xn--")) return true;
+    for (char c : tld) {
+        const char l = fold(c);
+        if (l < 'a' || l > 'z') return false;
+    }
+    return true;
+}
+
 }  // namespace
 
 float char_entropy(std::string_view s) noexcept {
@@ -68,11 +79,16 @@ NameShape analyse_name(std::string_view name) noexcept {
         out.skip = true;
         return out;
     }
-    size_t reg_start = sld_start;
-    if (tld.size() == 2 && generic_second_level(sld) && n_dots >= 2) reg_start = n_dots >= 3 ? dots[2] + 1 : 0;
-    out.registered = name.substr(reg_start);
-    if (reg_start == 0) return out;  // the registered domain itself: no subdomain
-    out.subdomain = name.substr(0, reg_start - 1);
+    if (!plausible_tld(tld)) {
+        out.no_domain = true;
+        out.subdomain = name;
+    } else {
+        size_t reg_start = sld_start;
+        if (tld.size() == 2 && generic_second_level(sld) && n_dots >= 2) reg_start = n_dots >= 3 ? dots[2] + 1 : 0;
+        out.registered = name.substr(reg_start);
+        if (reg_start == 0) return out;  // the registered domain itself: no subdomain
+        out.subdomain = name.substr(0, reg_start - 1);
+    }
     size_t label_len = 0;
     uint16_t chars = 0;
     uint8_t labels = 0;

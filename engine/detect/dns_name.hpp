@@ -26,6 +26,9 @@ struct NameShape {
     bool address_like = false;    // every label a short number or one hex digit: a reversed address
                                   // under a DNSBL zone ("4.3.2.1.zen.spamhaus.org"), too narrow for data
     bool skip = false;            // reverse lookup (.arpa), mDNS-style .local, single label, not a hostname
+    bool no_domain = false;       // the last label cannot be a TLD (digits, too long): a tunnel talking
+                                  // to its server directly ("dnscat.<hex>.<hex>"); registered is empty
+                                  // and subdomain is the whole name
 };
 
 // Analyses a question name as the DNS dissector prints it (labels joined by '.', no trailing dot).

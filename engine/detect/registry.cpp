@@ -18,6 +18,12 @@ const std::vector<DetectorFactory>& builtin_detectors() {
         r.push_back(exfiltration_detector());
         r.push_back(traffic_spike_detector());
         r.push_back(new_device_detector());
+        r.push_back(arp_scan_detector());
+        r.push_back(arp_spoof_detector());
+        r.push_back(dns_tunnel_detector());
+        r.push_back(nxdomain_storm_detector());
+        r.push_back(lateral_movement_detector());
+        r.push_back(brute_force_detector());
         return r;
     }();
     return kDetectors;

@@ -14,5 +14,11 @@ DetectorFactory ddos_detector();
 DetectorFactory exfiltration_detector();
 DetectorFactory traffic_spike_detector();
 DetectorFactory new_device_detector();
+DetectorFactory arp_scan_detector();
+DetectorFactory arp_spoof_detector();
+DetectorFactory dns_tunnel_detector();
+DetectorFactory nxdomain_storm_detector();
+DetectorFactory lateral_movement_detector();
+DetectorFactory brute_force_detector();
 
 }  // namespace nms::detect

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "dpi/device_fact.hpp"
+#include "dpi/security_fact.hpp"
 #include "dpi/dissector.hpp"
 #include "dpi/dissectors/dns_parse.hpp"
 #include "dpi/dissectors/json_text.hpp"
@@ -211,6 +212,8 @@ class DnsDissector final : public Dissector {
             for (size_t i = 0; i < h.qdcount && i < kMaxQuestions; ++i) {
                 dns::Question q;
                 if (!dns::read_question(msg, off, q)) break;
+                if (flavor_ == Flavor::kDns)
+                    events.security_fact({SecurityFactKind::kDnsQuery, q.name.str(), q.qtype, 0});
                 if (AppEvent* ev = events.begin_event()) {
                     EventWriter w(*ev);
                     w.bytes(kType, "\0", 1);
@@ -240,6 +243,19 @@ class DnsDissector final : public Dissector {
         }
         if (!matched) tx = st.next_tx++;
         if (matched) events.latency(latency);  // query -> response, for the per-server percentiles
+        // The first question is what the answer is about (detectors get it even with events off).
+        dns::Question first;
+        bool ok = true, has_question = false;
+        for (size_t i = 0; i < h.qdcount; ++i) {
+            dns::Question q;
+            if (!dns::read_question(msg, off, i == 0 ? first : q)) {
+                ok = false;
+                break;
+            }
+            has_question = true;
+        }
+        if (has_question && flavor_ == Flavor::kDns)
+            events.security_fact({SecurityFactKind::kDnsResponse, first.name.str(), first.qtype, h.rcode()});
         AppEvent* ev = events.begin_event();
         if (!ev) return;
         EventWriter w(*ev);
@@ -248,18 +264,10 @@ class DnsDissector final : public Dissector {
         w.u32(kFlags, h.flags);
         if (h.opcode()) w.u32(kOpcode, h.opcode());
         w.u32(kRcode, h.rcode());
-        bool ok = true;
-        for (size_t i = 0; i < h.qdcount; ++i) {
-            dns::Question q;
-            if (!dns::read_question(msg, off, q)) {
-                ok = false;
-                break;
-            }
-            if (i == 0) {
-                w.str(kRrname, q.name.view());
-                if (q.status == dns::NameStatus::kTooLong) w.bytes(kNameTooLong, "", 0);
-                w.u32(kRrtype, q.qtype);
-            }
+        if (has_question) {
+            w.str(kRrname, first.name.view());
+            if (first.status == dns::NameStatus::kTooLong) w.bytes(kNameTooLong, "", 0);
+            w.u32(kRrtype, first.qtype);
         }
         w.u32(kTxId, tx);
         if (matched) w.u64(kLatencyUs, latency);

@@ -234,9 +234,20 @@ class FtpDissector final : public Dissector {
         if (code == 120 || code == 220) {
             if (!s.has_cmd) return false;  // the greeting
         }
+        login_outcome(s, code, events);
         if (s.has_cmd) emit(s, events, code, text, port, active);
         if (code == 234 && s.tls_pending) return true;
         return false;
+    }
+
+    // 230 after USER/PASS: logged in; 530 after them: refused (a wrong password, or a user the
+    // server does not accept). 530 to any other command only means "log in first".
+    static void login_outcome(const FtpState& s, int code, EventSink& events) noexcept {
+        if (!s.has_cmd || (code != 230 && code != 530)) return;
+        const std::string_view verb(s.verb, s.verb_len);
+        if (verb != "PASS" && verb != "USER") return;
+        events.security_fact({code == 230 ? SecurityFactKind::kLoginSuccess : SecurityFactKind::kLoginFailure, "ftp",
+                              0, 0});
     }
 
     // The data connection: `listener`:`port` accepts it from the other side of the control flow.

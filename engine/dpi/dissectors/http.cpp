@@ -127,6 +127,9 @@ class HttpDissector final : public Dissector {
         if (!http::parse_status_line(http::first_line(block), sl)) return;
         const uint64_t latency = p.has && in.pkt.ts_ns > p.ts ? (in.pkt.ts_ns - p.ts) / 1000 : 0;
         if (p.has) events.latency(latency);
+        // A refused login (wrong Basic/Digest credentials or none): the brute-force detector
+        // counts them per client and server.
+        if (sl.status == "401") events.security_fact({SecurityFactKind::kLoginFailure, "http", 0, 0});
         emit(p, block, latency, events, &sl);
     }
 

@@ -12,7 +12,10 @@ enum Field : uint8_t { kTag, kCommand, kUser };
 struct ImapState {
     uint8_t mid_line[2];
     uint16_t events;
+    uint8_t login_tag_len;     // > 0: a LOGIN/AUTHENTICATE with this tag awaits its tagged reply
+    char login_tag[16];
 };
+static_assert(sizeof(ImapState) <= kMaxStateBytes);
 
 constexpr uint16_t kMaxEvents = 256;
 
@@ -48,7 +51,10 @@ class ImapDissector final : public Dissector {
     InspectResult inspect(const InspectInput& in, std::span<uint8_t> state, EventSink& events) const noexcept override {
         auto& s = *reinterpret_cast<ImapState*>(state.data());
         std::string_view d = in.data.as_string();
-        if (in.dir == flow::kToClient) return {static_cast<uint32_t>(d.size()), s.events >= kMaxEvents};
+        if (in.dir == flow::kToClient) {
+            if (!s.login_tag_len) return {static_cast<uint32_t>(d.size()), s.events >= kMaxEvents};
+            return {server_lines(d, in.stream_gap, s, events), false};
+        }
         uint32_t consumed = 0;
         if (in.stream_gap) s.mid_line[0] = 1;
         while (!d.empty()) {
@@ -69,6 +75,8 @@ class ImapDissector final : public Dissector {
             std::string_view tag, rest, verb, arg;
             lines::split_command(l.text, tag, rest);
             lines::split_command(rest, verb, arg);
+            if (lines::iequals(verb, "LOGIN") || lines::iequals(verb, "AUTHENTICATE"))
+                s.login_tag_len = tag.size() <= sizeof s.login_tag ? lines::copy_to(s.login_tag, tag) : 0;
             if (verb.empty() || s.events >= kMaxEvents) continue;
             ++s.events;
             if (AppEvent* ev = events.begin_event()) {
@@ -98,6 +106,37 @@ class ImapDissector final : public Dissector {
     }
 
  private:
+    // Server lines while a login awaits its answer: "<tag> OK" accepts it, "<tag> NO" refuses
+    // the credentials (RFC 9051 6.2.2/6.2.3); untagged and continuation lines are passed over.
+    static uint32_t server_lines(std::string_view d, bool gap, ImapState& s, EventSink& events) noexcept {
+        uint32_t consumed = 0;
+        if (gap) s.mid_line[1] = 1;
+        while (!d.empty() && s.login_tag_len) {
+            const lines::Line l = lines::next_line(d);
+            if (l.taken == 0) {
+                if (d.size() >= 2048) {
+                    s.mid_line[1] = 1;
+                    consumed += static_cast<uint32_t>(d.size());
+                }
+                return consumed;
+            }
+            d.remove_prefix(l.taken);
+            consumed += static_cast<uint32_t>(l.taken);
+            if (s.mid_line[1]) {
+                s.mid_line[1] = 0;
+                continue;
+            }
+            std::string_view tag, rest, status, text;
+            lines::split_command(l.text, tag, rest);
+            if (tag != std::string_view(s.login_tag, s.login_tag_len)) continue;
+            lines::split_command(rest, status, text);
+            s.login_tag_len = 0;
+            if (lines::iequals(status, "OK")) events.security_fact({SecurityFactKind::kLoginSuccess, "imap", 0, 0});
+            else if (lines::iequals(status, "NO")) events.security_fact({SecurityFactKind::kLoginFailure, "imap", 0, 0});
+        }
+        return consumed + static_cast<uint32_t>(d.size());  // no login pending: the rest is not looked at
+    }
+
     DissectorInfo info_{"imap", kTcp, {143, 0, 0, 0, 0, 0}, sizeof(ImapState), true};
 };
 

@@ -14,6 +14,7 @@ struct MysqlState {
     uint32_t skip[2];
     uint8_t version_len;
     uint8_t logged_in;
+    uint8_t login_pending;     // the login packet was sent; the server's next OK/ERR decides it
     uint16_t events;
     char version[48];
 };
@@ -73,6 +74,7 @@ class MysqlDissector final : public Dissector {
             const ByteView p = d.sub(4, want - 4);
             s.skip[dir] = 4 + len;
             if (dir == flow::kToClient) {
+                if (s.login_pending && seq >= 2 && p.size >= 1) login_result(p, s, events);
                 if (seq == 0 && !s.version_len && p.size > 1 && p.u8(0) == 10) {
                     std::string_view v;
                     if (cstr(p, 1, v)) {
@@ -92,6 +94,7 @@ class MysqlDissector final : public Dissector {
                     });
                     return {static_cast<uint32_t>(in.data.size), true};
                 }
+                s.login_pending = 1;
                 login(p, caps, s, events);
             } else if (seq == 0 && p.size >= 1 && p.u8(0) == 0x03) {  // COM_QUERY
                 const ByteView q = p.sub(1, 1024);
@@ -129,6 +132,21 @@ class MysqlDissector final : public Dissector {
             fill(w);
             events.commit_event();
         }
+    }
+
+    // After the login packet: OK (0x00) logs in, ERR (0xff) refuses it (1045 "Access denied");
+    // an auth-switch (0xfe) or more-data (0x01) packet continues the exchange.
+    static void login_result(ByteView p, MysqlState& s, EventSink& events) noexcept {
+        const uint8_t h = p.u8(0);
+        if (h == 0x00) {
+            events.security_fact({SecurityFactKind::kLoginSuccess, "mysql", 0, 0});
+        } else if (h == 0xff) {
+            if (p.size >= 3 && load_le16(p.data + 1) == 1045)
+                events.security_fact({SecurityFactKind::kLoginFailure, "mysql", 0, 0});
+        } else {
+            return;
+        }
+        s.login_pending = 0;
     }
 
     static void login(ByteView p, uint32_t caps, MysqlState& s, EventSink& events) noexcept {

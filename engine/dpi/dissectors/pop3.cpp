@@ -97,6 +97,9 @@ class Pop3Dissector final : public Dissector {
             const std::string_view verb(c.verb, c.verb_len);
             const bool stls = verb == "STLS";
             if (ok && is_multiline(verb, c.arg_len != 0)) s.multiline = 1;
+            if (verb == "PASS" || verb == "APOP" || verb == "AUTH")
+                events.security_fact({ok ? SecurityFactKind::kLoginSuccess : SecurityFactKind::kLoginFailure, "pop3",
+                                      0, 0});
             const bool okv = ok;
             emit(s, events, &okv, l.text);
             if (stls && ok) return {static_cast<uint32_t>(in.data.size), true};

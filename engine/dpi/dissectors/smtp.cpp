@@ -15,6 +15,7 @@ struct SmtpState {
     uint8_t in_data;            // client is sending the message body
     uint8_t mid_line[2];        // the previous chunk ended inside an over-long line
     uint8_t has_tx;
+    uint8_t auth_pending;       // AUTH sent: the final reply says whether the login worked
     uint8_t helo_len, from_len, banner_len;
     uint8_t rcpt_len[kRcpts];
     uint16_t rcpts;
@@ -73,7 +74,9 @@ class SmtpDissector final : public Dissector {
                 continue;
             }
             if (dir == flow::kToClient) {
-                if (!s.banner_len && lines::reply_code(l.text) == 220) s.banner_len = lines::copy_to(s.banner, l.text);
+                const int code = lines::reply_code(l.text);
+                if (!s.banner_len && code == 220) s.banner_len = lines::copy_to(s.banner, l.text);
+                if (s.auth_pending && code >= 0 && lines::final_reply_line(l.text)) auth_reply(s, code, events);
                 continue;
             }
             if (s.in_data) {
@@ -148,10 +151,21 @@ class SmtpDissector final : public Dissector {
         } else if (lines::iequals(verb, "STARTTLS")) {
             emit(s, events, true);
             return true;
+        } else if (lines::iequals(verb, "AUTH")) {
+            s.auth_pending = 1;
         } else if (lines::iequals(verb, "QUIT")) {
             if (s.has_tx) emit(s, events, false);
         }
         return false;
+    }
+
+    // 334 asks for the next SASL step; 235 accepts the login, 535 refuses the credentials
+    // (RFC 4954); any other final code ends the exchange without a verdict.
+    static void auth_reply(SmtpState& s, int code, EventSink& events) noexcept {
+        if (code == 334) return;
+        s.auth_pending = 0;
+        if (code == 235) events.security_fact({SecurityFactKind::kLoginSuccess, "smtp", 0, 0});
+        else if (code == 535) events.security_fact({SecurityFactKind::kLoginFailure, "smtp", 0, 0});
     }
 
     // "FROM:<a@b> SIZE=1" -> "<a@b>" (Suricata keeps the angle brackets).

@@ -79,3 +79,14 @@ TEST_CASE("reversed addresses under a DNSBL zone are address-like", "[detect][dn
     CHECK_FALSE(analyse_name("5.example.com").address_like);  // one label: a host name, not an address
     CHECK_FALSE(analyse_name("a1b2c3.d4.example.com").address_like);
 }
+
+TEST_CASE("a last label that cannot be a TLD: the whole name is the subdomain", "[detect][dns]") {
+    const auto s = analyse_name("dnscat.546b03f50000000000a6023ed4df184d6ac5c2628b47714fdee584fed739.5a03b5b1e1aa8f8f");
+    CHECK(s.no_domain);
+    CHECK(s.registered.empty());
+    CHECK(s.subdomain.size() == 6 + 1 + 60 + 1 + 16);
+    CHECK(s.longest_label == 60);
+    CHECK_FALSE(analyse_name("www.example.xn--p1ai").no_domain);
+    CHECK_FALSE(analyse_name("www.example.travel").no_domain);
+    CHECK(analyse_name("host.10").no_domain);
+}
