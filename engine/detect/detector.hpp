@@ -38,6 +38,10 @@ struct FlowProgress {
     uint64_t pkts[2]{};
 };
 
+// Flow::detect_bits: one mark per detector that needs one (shard detectors run on the flow's
+// own worker, so they may set it through a const_cast, like ShardDetectorSet's detect_* fields).
+inline constexpr uint8_t kFlowSessionJudged = 0x01;  // brute_force: the session was judged at its first FIN/RST
+
 // Everything a detector factory may need.
 struct DetectorSetup {
     const config::DetectConfig& config;

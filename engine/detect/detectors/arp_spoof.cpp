@@ -6,7 +6,9 @@
 // Stats: each IP has an owner (the MAC that has been claiming it). A claim by another MAC
 // while the owner claimed the IP within owner_alive_s is a conflict, charged to the claiming
 // MAC; after that long a silence the IP simply changes hands (a DHCP lease reused). The owner
-// re-asserting while a challenger is active is a flap (two live claimants). An alert names
+// re-asserting while a challenger is active is a flap (two live claimants). When the first
+// "owner" seen holds several IPs and a claimant holds none, the capture began mid-attack:
+// the roles are swapped (a host answers for its own address only). An alert names
 // the claiming MAC once it made min_claims conflicting claims in the window; claiming the IPs
 // of two or more live owners -- both ends of a man-in-the-middle -- makes it critical.
 #include <algorithm>
@@ -136,6 +138,7 @@ class Global final : public GlobalDetector {
         TimestampNs owner_last = 0;
         Mac challenger{};
         TimestampNs challenger_last = 0;   // 0 = none
+        uint32_t owner_claims = 0;         // claims the owner made since it became the owner
     };
 
     void observe(const ClaimKey& k, const Claims& c, int64_t second) {
@@ -143,10 +146,31 @@ class Global final : public GlobalDetector {
         auto it = bindings_.find(k.ip);
         if (it == bindings_.end()) {
             if (bindings_.size() >= std::max<uint32_t>(cfg_.max_bindings, 64)) evict_oldest();
-            bindings_.emplace(k.ip, Binding{k.mac, c.last_ns, {}, 0});
+            bindings_.emplace(k.ip, Binding{k.mac, c.last_ns, {}, 0, c.claims});
+            ++owned_[MacKey{k.mac}];
             return;
         }
         Binding& b = it->second;
+        // Seen poisoning before the real owner spoke (the capture began mid-attack): the first
+        // "owner" holds several IPs, the claimant none but this one. A host answers for its
+        // own address; an impostor answers for others' too -- so the roles are swapped.
+        if (b.owner != k.mac && owned(b.owner) >= 2 && owned(k.mac) == 0) {
+            const Mac impostor = b.owner;
+            // The impostor keeps this IP in its count: it still claims it (and stays "multi-IP"
+            // for the next owner that speaks up).
+            ++owned_[MacKey{k.mac}];
+            const uint32_t false_claims = std::max<uint32_t>(b.owner_claims, 1);
+            b.owner = k.mac;
+            b.owner_last = c.last_ns;
+            b.owner_claims = c.claims;
+            b.challenger = impostor;
+            b.challenger_last = c.last_ns;
+            Conflicts f;  // everything it claimed as the false owner counts now
+            f.claims = false_claims;
+            f.add_ip(k.ip, k.mac, false_claims);
+            window_.add(MacKey{impostor}, second, f);
+            return;
+        }
         if (b.owner == k.mac) {
             // The owner answers back while a challenger is active: both are alive.
             if (b.challenger_last && c.last_ns >= b.challenger_last && c.first_ns <= b.challenger_last + alive) {
@@ -155,10 +179,12 @@ class Global final : public GlobalDetector {
                 window_.add(MacKey{b.challenger}, second, f);
             }
             b.owner_last = std::max(b.owner_last, c.last_ns);
+            b.owner_claims += c.claims;
             return;
         }
         if (b.owner_last + alive < c.first_ns) {  // the owner went silent: the IP changed hands
-            b = Binding{k.mac, c.last_ns, {}, 0};
+            set_owner(b, k.mac, c.last_ns);
+            b.challenger_last = 0;
             return;
         }
         Conflicts f;
@@ -170,6 +196,22 @@ class Global final : public GlobalDetector {
         b.challenger_last = std::max(b.challenger_last, c.last_ns);
     }
 
+    [[nodiscard]] uint32_t owned(const Mac& mac) const {
+        const auto it = owned_.find(MacKey{mac});
+        return it == owned_.end() ? 0 : it->second;
+    }
+    void set_owner(Binding& b, const Mac& mac, TimestampNs last) {
+        disown(b.owner);
+        ++owned_[MacKey{mac}];
+        b.owner = mac;
+        b.owner_last = last;
+        b.owner_claims = 1;
+    }
+    void disown(const Mac& mac) {
+        const auto it = owned_.find(MacKey{mac});
+        if (it != owned_.end() && --it->second == 0) owned_.erase(it);
+    }
+
     // Drops the eighth of the bindings claimed least recently (exactly that many: a flood
     // gives many bindings the same time, and ties must not empty the table).
     void evict_oldest() {
@@ -179,7 +221,16 @@ class Global final : public GlobalDetector {
         const size_t n = std::max<size_t>(1, ages.size() / 8);
         std::nth_element(ages.begin(), ages.begin() + static_cast<std::ptrdiff_t>(n - 1), ages.end(),
                          [](const auto& a, const auto& b) { return a.first < b.first; });
-        for (size_t i = 0; i < n; ++i) bindings_.erase(ages[i].second);
+        for (size_t i = 0; i < n; ++i) {
+            const auto it = bindings_.find(ages[i].second);
+            disown(it->second.owner);
+            bindings_.erase(it);
+        }
+        // Impostors keep counts for IPs they lost: rebuild from the bindings if that drifts far.
+        if (owned_.size() > 2 * bindings_.size() + 64) {
+            owned_.clear();
+            for (const auto& [ip, b] : bindings_) ++owned_[MacKey{b.owner}];
+        }
     }
 
     // The address the claiming MAC owns itself (it asked for its targets' MACs with it), if any.
@@ -246,6 +297,7 @@ class Global final : public GlobalDetector {
     WindowTable<MacKey, Conflicts> window_;
     std::vector<Pending> pending_;  // claims absorbed since the last evaluation
     std::unordered_map<IpAddr, Binding, IpHasher> bindings_;
+    std::unordered_map<MacKey, uint32_t, KeyHasher> owned_;  // IPs each MAC owns (bounded with bindings_)
 };
 
 }  // namespace

@@ -1,7 +1,7 @@
 // brute_force: password guessing against one service (MITRE T1110). Worker, per (client,
 // server, server port): refused and accepted logins DPI saw (FTP 530, SMTP 535, POP3 -ERR,
 // IMAP NO, MySQL 1045, HTTP 401) and, for the configured login ports, short sessions as they
-// end -- handshake completed, closed by FIN/RST within max_session_s, the client sent at most
+// close -- handshake completed, first FIN/RST within max_session_s, the client sent at most
 // max_session_bytes: what each guess of an SSH/RDP/VNC login loop looks like from outside.
 // Stats: a sliding window per service; an alert at min_failures refused logins or
 // min_short_sessions short sessions. A login accepted in the same window is named in the
@@ -45,11 +45,6 @@ struct Tally {
     }
 };
 
-bool closed(flow::TcpState s) noexcept {
-    return s == flow::TcpState::kFinWait || s == flow::TcpState::kClosing || s == flow::TcpState::kClosed ||
-           s == flow::TcpState::kReset;
-}
-
 class Shard final : public ShardDetector {
  public:
     explicit Shard(const DetectorSetup& s)
@@ -72,14 +67,18 @@ class Shard final : public ShardDetector {
         }
     }
 
-    void on_flow_end(const flow::Flow& f) noexcept override {
-        if (f.proto() != decode::kIpProtoTcp || !session_ports_.test(f.server_port())) return;
+    // Judged at the first FIN or RST, not when the flow record ends: the end comes after the
+    // closed-state linger, and at the end of a capture it would come too late to be counted.
+    void on_packet(const decode::PacketView& pkt, const flow::Flow* cf) noexcept override {
+        if (!cf || !(pkt.tcp_flags & (decode::kTcpFin | decode::kTcpRst)) || pkt.ip_proto != decode::kIpProtoTcp) return;
+        if ((cf->detect_bits & kFlowSessionJudged) || !session_ports_.test(cf->server_port())) return;
+        const_cast<flow::Flow*>(cf)->detect_bits |= kFlowSessionJudged;
+        const flow::Flow& f = *cf;
         // A session, not a probe: the server accepted it and the client completed the handshake.
         const uint8_t syn_ack = decode::kTcpSyn | decode::kTcpAck;
         if ((f.tcp_flags[flow::kToClient] & syn_ack) != syn_ack || !(f.tcp_flags[flow::kToServer] & decode::kTcpAck))
             return;
-        if (!closed(f.tcp_state) || f.last_ns - f.first_ns > max_session_ns_ || f.bytes[flow::kToServer] > max_session_bytes_)
-            return;
+        if (f.last_ns - f.first_ns > max_session_ns_ || f.bytes[flow::kToServer] > max_session_bytes_) return;
         Tally& t = table_.upsert(ServiceKey{f.client_ip(), f.server_ip(), f.server_port()});
         ++t.short_sessions;
         const uint64_t b = uint64_t{t.sessions_bytes} + f.bytes[flow::kToServer];

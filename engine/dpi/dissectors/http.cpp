@@ -6,6 +6,7 @@
 
 #include "dpi/dissector.hpp"
 #include "dpi/dissectors/http_parse.hpp"
+#include "dpi/dissectors/line_parse.hpp"
 
 namespace nms::dpi {
 namespace {
@@ -127,10 +128,32 @@ class HttpDissector final : public Dissector {
         if (!http::parse_status_line(http::first_line(block), sl)) return;
         const uint64_t latency = p.has && in.pkt.ts_ns > p.ts ? (in.pkt.ts_ns - p.ts) / 1000 : 0;
         if (p.has) events.latency(latency);
-        // A refused login (wrong Basic/Digest credentials or none): the brute-force detector
-        // counts them per client and server.
-        if (sl.status == "401") events.security_fact({SecurityFactKind::kLoginFailure, "http", 0, 0});
+        login_outcome(p, sl.status, events);
         emit(p, block, latency, events, &sl);
+    }
+
+    // What the brute-force detector counts per client and server: a 401 refuses HTTP
+    // authentication (Basic/Digest); a login form posted to answers a failure with the form
+    // again (200, or 401/403) and a success with a redirect into the application (30x).
+    static void login_outcome(const Pending& p, std::string_view status, EventSink& events) noexcept {
+        if (status == "401") {
+            events.security_fact({SecurityFactKind::kLoginFailure, "http", 0, 0});
+            return;
+        }
+        if (!p.has || std::string_view(p.method, p.method_len) != "POST" || !login_form(std::string_view(p.uri, p.uri_len)))
+            return;
+        if (status == "200" || status == "403")
+            events.security_fact({SecurityFactKind::kLoginFailure, "http", 0, 0});
+        else if (status == "301" || status == "302" || status == "303" || status == "307")
+            events.security_fact({SecurityFactKind::kLoginSuccess, "http", 0, 0});
+    }
+    static bool login_form(std::string_view uri) noexcept {
+        uri = uri.substr(0, uri.find('?'));
+        static constexpr std::string_view kWords[] = {"login", "logon", "signin", "sign-in", "sign_in",
+                                                      "j_security_check"};
+        for (std::string_view w : kWords)
+            if (lines::icontains(uri, w)) return true;
+        return false;
     }
 
     void emit(Pending& p, std::string_view resp, uint64_t latency_us, EventSink& events,

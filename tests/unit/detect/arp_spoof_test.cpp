@@ -129,3 +129,21 @@ TEST_CASE("arp_spoof: the binding table is bounded under a flood of random claim
         h.packet(0, *arp(1, kAttackerMac, last_ip, kZeroMac, kGwIp, gen::kBroadcastMac, sec(s)));
     CHECK_FALSE(h.end_seconds(second_of(sec(28)), second_of(sec(34))).empty());
 }
+
+TEST_CASE("arp_spoof: poisoning seen before the real owners spoke still names the impostor", "[detect][arp_spoof]") {
+    Harness h(arp_spoof_detector(), config::DetectConfig{});
+    // arpspoof -t victim -r gateway started before the capture: its replies come first.
+    for (uint64_t s = 0; s < 16; s += 2) {
+        h.packet(0, *arp(2, kAttackerMac, kGwIp, kVictimMac, kVictimIp, kVictimMac, sec(s)));
+        h.packet(1, *arp(2, kAttackerMac, kVictimIp, kGwMac, kGwIp, kGwMac, sec(s)));
+        if (s % 6 == 4) {  // the real owners answer now and then
+            h.packet(1, *arp(2, kGwMac, kGwIp, kAttackerMac, kAttackerIp, kAttackerMac, sec(s) + kNsPerMs));
+            h.packet(0, *arp(2, kVictimMac, kVictimIp, kAttackerMac, kAttackerIp, kAttackerMac, sec(s) + kNsPerMs));
+        }
+    }
+    const auto alerts = h.end_seconds(second_of(sec(0)), second_of(sec(16)));
+    REQUIRE_FALSE(alerts.empty());
+    for (const auto& a : alerts) CHECK(a.src_mac == "02:00:00:00:00:42");
+    CHECK(alerts.back().victim_count == 2);
+    CHECK(alerts.back().severity == Severity::kCritical);
+}

@@ -240,3 +240,21 @@ TEST_CASE("HTTP: each 401 response is a refused login", "[dpi][http][security]")
     const auto sink = run_tcp(segs, 80);
     CHECK(sink.count(SecurityFactKind::kLoginFailure, "http") == 3);
 }
+
+TEST_CASE("HTTP: a login form posted to: the form again is a refusal, a redirect a success", "[dpi][http][security]") {
+    std::vector<Seg> segs;
+    for (int i = 0; i < 4; ++i) {
+        segs.push_back({"POST /login.php HTTP/1.1\r\nHost: app\r\nContent-Length: 21\r\n\r\nuser=admin&pass=guess", true});
+        segs.push_back({"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", false});
+    }
+    segs.push_back({"POST /LogIn?next=/ HTTP/1.1\r\nHost: app\r\nContent-Length: 0\r\n\r\n", true});
+    segs.push_back({"HTTP/1.1 302 Found\r\nLocation: /\r\nContent-Length: 0\r\n\r\n", false});
+    // Other posts answered 200 are no logins.
+    segs.push_back({"POST /api/items HTTP/1.1\r\nHost: app\r\nContent-Length: 0\r\n\r\n", true});
+    segs.push_back({"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", false});
+    segs.push_back({"GET /login HTTP/1.1\r\nHost: app\r\n\r\n", true});
+    segs.push_back({"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", false});
+    const auto sink = run_tcp(segs, 80);
+    CHECK(sink.count(SecurityFactKind::kLoginFailure, "http") == 4);
+    CHECK(sink.count(SecurityFactKind::kLoginSuccess, "http") == 1);
+}
