@@ -53,6 +53,8 @@ struct Conflicts {
     std::array<Mac, kMaxIps> owners{};
     std::array<uint32_t, kMaxIps> per_ip{};
 
+    [[nodiscard]] uint64_t weight() const noexcept { return claims; }  // WindowTable's cheap bound
+
     void add_ip(const IpAddr& ip, const Mac& owner, uint32_t claims_on_ip) noexcept {
         for (uint8_t i = 0; i < n; ++i)
             if (ips[i] == ip) {
