@@ -202,8 +202,8 @@ struct UdpFloodConfig : DetectorCommon {
 
 struct DdosConfig : DetectorCommon {
     uint32_t window_s = 10;
-    double min_pps = 20000;                // packets to one victim per second
-    uint32_t min_sources = 100;            // many sources ...
+    double min_pps = 10000;                // packets to one victim per second
+    uint32_t min_sources = 8;              // many sources ...
     double dominant_share = 0.9;           // ... or one source with this share of them
     double max_reply_ratio = 0.2;          // packets the victim sent back per packet received
     bool operator==(const DdosConfig&) const = default;
@@ -211,7 +211,7 @@ struct DdosConfig : DetectorCommon {
 
 struct ExfiltrationConfig : DetectorCommon {
     uint32_t window_s = 600;
-    double min_mb = 500;                   // MB (10^6 bytes) from one internal host to one external host
+    double min_mb = 150;                   // MB (10^6 bytes) from one internal host to one external host
     bool operator==(const ExfiltrationConfig&) const = default;
 };
 

