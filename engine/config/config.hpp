@@ -203,7 +203,7 @@ struct UdpFloodConfig : DetectorCommon {
 struct DdosConfig : DetectorCommon {
     uint32_t window_s = 10;
     double min_pps = 10000;                // packets to one victim per second
-    uint32_t min_sources = 8;              // many sources ...
+    uint32_t min_sources = 5;              // many sources (a HyperLogLog estimate) ...
     double dominant_share = 0.9;           // ... or one source with this share of them
     double max_reply_ratio = 0.2;          // packets the victim sent back per packet received
     bool operator==(const DdosConfig&) const = default;
