@@ -78,6 +78,10 @@ class FloodTables {
             if (p.pkts[d]) count(f.client_ip(), f.server_ip(), p.pkts[d], p.bytes[d], 0);
             return;
         }
+        // An established TCP connection is paced by its receiver's window: however sparse its
+        // ACKs (a receiver with GRO acknowledges dozens of segments at once), a bulk upload is
+        // a conversation, not a flood. Floods over real connections are traffic spikes.
+        if (f.key.proto == decode::kIpProtoTcp && f.has_rtt) return;
         for (unsigned d = 0; d < 2; ++d) {
             if (p.pkts[d] == 0 || p.pkts[1 - d] * 4 >= p.pkts[d]) continue;
             const IpAddr& sender = d == flow::kToServer ? f.client_ip() : f.server_ip();

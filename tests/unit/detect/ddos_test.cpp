@@ -66,3 +66,17 @@ TEST_CASE("DDoS: SYN flood from a few bots is one-way although every SYN draws a
     for (const auto& d : h.opened(AlertKind::kDdos))  // the SYN-ACKs never make a bot a "victim"
         CHECK(d.victim == ip("10.0.0.10"));
 }
+
+TEST_CASE("DDoS: quiet for a bulk upload whose receiver sends one ACK per 16 segments", "[detect][flood]") {
+    DetectHarness h(default_detect(), 2);
+    h.tcp("10.0.0.20", 40000, "203.0.113.50", 443, 0x02, sec(5), 0);
+    h.tcp("203.0.113.50", 443, "10.0.0.20", 40000, 0x12, sec(5) + 1000, 0);
+    h.tcp("10.0.0.20", 40000, "203.0.113.50", 443, 0x10, sec(5) + 2000, 0);
+    for (int i = 0; i < 250000; ++i) {  // 25000 segments/s for 10 s
+        const TimestampNs t = sec(6 + i / 25000.0);
+        h.tcp("10.0.0.20", 40000, "203.0.113.50", 443, 0x10, t, 1400);
+        if (i % 16 == 0) h.tcp("203.0.113.50", 443, "10.0.0.20", 40000, 0x10, t + 1000);
+    }
+    h.tick(true);
+    CHECK(h.opened(AlertKind::kDdos).empty());
+}
