@@ -43,6 +43,24 @@ std::map<IpAddr, std::vector<Contributor>> top_sources(PairWindow& pairs, int64_
     return out;
 }
 
+std::vector<FloodHit> find_floods(FloodWindows& win, int64_t second, double min_rate, double max_good_ratio,
+                                  const char* metric, const char* what) {
+    const auto window = static_cast<double>(win.victims.window_s());
+    std::vector<FloodHit> hits;
+    std::vector<IpAddr> ips;
+    win.victims.for_each(second, [&](const HostKey& k, const VictimTally& t) {
+        const double rate = static_cast<double>(t.pkts) / window;
+        const double good = t.pkts ? static_cast<double>(t.good) / static_cast<double>(t.pkts) : 1.0;
+        if (rate < min_rate || good > max_good_ratio) return;
+        hits.push_back({{k.ip, t, rate, min_rate, window, metric, what}, {}});
+        ips.push_back(k.ip);
+    }, static_cast<uint64_t>(min_rate * window));  // packets the rate needs
+    if (hits.empty()) return hits;
+    auto sources = top_sources(win.pairs, second, ips);
+    for (auto& h : hits) h.sources = std::move(sources[h.measure.victim]);
+    return hits;
+}
+
 AlertCandidate flood_candidate(const FloodMeasure& m, std::vector<Contributor> sources, double source_share,
                                TimestampNs now) {
     AlertCandidate c;

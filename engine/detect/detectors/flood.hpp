@@ -129,4 +129,48 @@ struct FloodMeasure {
 AlertCandidate flood_candidate(const FloodMeasure& m, std::vector<Contributor> sources, double source_share,
                                TimestampNs now);
 
+// A victim over a flood threshold, with its busiest sources (busiest first).
+struct FloodHit {
+    FloodMeasure measure;
+    std::vector<Contributor> sources;
+};
+
+// No limit on the healthy share (a flood the victim answers is still a flood: ICMP echo).
+inline constexpr double kAnyGoodRatio = 1e300;
+
+// Victims whose count over the window reaches `min_rate` per second while their healthy
+// share (good / counted) stays at most `max_good_ratio`.
+std::vector<FloodHit> find_floods(FloodWindows& win, int64_t second, double min_rate, double max_good_ratio,
+                                  const char* metric, const char* what);
+
+// The worker half every flood detector shares: its tables, drained once a second.
+class FloodShard : public ShardDetector {
+ public:
+    explicit FloodShard(const DetectorSetup& s) : tables_(s.config.max_keys) {}
+    std::unique_ptr<DetectorDelta> collect() override { return tables_.drain(); }
+    [[nodiscard]] uint64_t evictions() const noexcept override { return tables_.evicted(); }
+
+ protected:
+    FloodTables tables_;
+};
+
+// The stats half every flood detector shares: windows sized and reconfigured from its own
+// `[detect.<kind>]` section (`Section`).
+template <class Config, Config config::DetectConfig::*Section>
+class FloodGlobal : public GlobalDetector {
+ public:
+    FloodGlobal(AlertKind kind, const DetectorSetup& s)
+        : GlobalDetector(kind), win_(s.config.max_keys, (s.config.*Section).window_s) {}
+    void configure(const config::DetectConfig& cfg) override {
+        cfg_ = cfg.*Section;
+        win_.set_window(cfg_.window_s);
+    }
+    [[nodiscard]] const config::DetectorCommon& common() const noexcept override { return cfg_; }
+    void absorb(const DetectorDelta& part, int64_t second) override { win_.absorb(part, second); }
+
+ protected:
+    Config cfg_;
+    FloodWindows win_;
+};
+
 }  // namespace nms::detect

@@ -8,9 +8,9 @@
 namespace nms::detect {
 namespace {
 
-class Shard final : public ShardDetector {
+class Shard final : public FloodShard {
  public:
-    explicit Shard(const DetectorSetup& s) : tables_(s.config.max_keys) {}
+    using FloodShard::FloodShard;
     [[nodiscard]] uint8_t hooks() const noexcept override { return kPackets | kFlowProgress; }
     void on_packet(const decode::PacketView& pkt, const flow::Flow* f) noexcept override {
         if (pkt.ip_proto != decode::kIpProtoTcp || !f) return;
@@ -28,49 +28,21 @@ class Shard final : public ShardDetector {
             tables_.good(f.server_ip(), 1);
         }
     }
-    std::unique_ptr<DetectorDelta> collect() override { return tables_.drain(); }
-    [[nodiscard]] uint64_t evictions() const noexcept override { return tables_.evicted(); }
-
- private:
-    FloodTables tables_;
 };
 
-class Global final : public GlobalDetector {
+class Global final : public FloodGlobal<config::SynFloodConfig, &config::DetectConfig::syn_flood> {
  public:
-    explicit Global(const DetectorSetup& s)
-        : GlobalDetector(AlertKind::kSynFlood), win_(s.config.max_keys, s.config.syn_flood.window_s) {}
-    void configure(const config::DetectConfig& cfg) override {
-        cfg_ = cfg.syn_flood;
-        win_.set_window(cfg_.window_s);
-    }
-    [[nodiscard]] const config::DetectorCommon& common() const noexcept override { return cfg_; }
-    void absorb(const DetectorDelta& part, int64_t second) override { win_.absorb(part, second); }
+    explicit Global(const DetectorSetup& s) : FloodGlobal(AlertKind::kSynFlood, s) {}
 
     void evaluate(const DetectView& view, TimestampNs now, AlertSink& sink) override {
-        const auto window = static_cast<double>(win_.victims.window_s());
-        std::vector<FloodMeasure> hits;
-        std::vector<IpAddr> ips;
-        win_.victims.for_each(view.second, [&](const HostKey& k, const VictimTally& t) {
-            const double rate = static_cast<double>(t.pkts) / window;
-            const double completed = t.pkts ? static_cast<double>(t.good) / static_cast<double>(t.pkts) : 1.0;
-            if (rate < cfg_.min_syn_per_s || completed > cfg_.max_completed_ratio) return;
-            hits.push_back({k.ip, t, rate, cfg_.min_syn_per_s, window, "syn_per_s", "SYNs"});
-            ips.push_back(k.ip);
-        }, static_cast<uint64_t>(cfg_.min_syn_per_s * window));  // packets the rate needs
-        if (hits.empty()) return;
-        auto sources = top_sources(win_.pairs, view.second, ips);
-        for (const auto& h : hits) {
-            AlertCandidate c = flood_candidate(h, std::move(sources[h.victim]), cfg_.source_share, now);
-            c.evidence.push_back({"completed_handshakes", static_cast<double>(h.tally.good)});
-            c.evidence.push_back({"completed_ratio",
-                                  static_cast<double>(h.tally.good) / static_cast<double>(h.tally.pkts)});
+        for (auto& h : find_floods(win_, view.second, cfg_.min_syn_per_s, cfg_.max_completed_ratio, "syn_per_s", "SYNs")) {
+            const VictimTally& t = h.measure.tally;
+            AlertCandidate c = flood_candidate(h.measure, std::move(h.sources), cfg_.source_share, now);
+            c.evidence.push_back({"completed_handshakes", static_cast<double>(t.good)});
+            c.evidence.push_back({"completed_ratio", static_cast<double>(t.good) / static_cast<double>(t.pkts)});
             sink.raise(std::move(c));
         }
     }
-
- private:
-    config::SynFloodConfig cfg_;
-    FloodWindows win_;
 };
 
 }  // namespace
