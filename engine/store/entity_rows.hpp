@@ -46,7 +46,8 @@ struct AlertChange {
 struct StoreCommand {
     enum class Kind : uint8_t { kAcknowledge, kBan, kRevokeBan, kEvidence } kind = Kind::kAcknowledge;
     uint64_t alert_id = 0;        // kAcknowledge, kEvidence
-    std::string user;             // kAcknowledge; kEvidence: the pcap file name
+    std::string user;             // kAcknowledge
+    std::string file;             // kEvidence: the pcap file name under <data_dir>/evidence/
     BanRecord ban;                // kBan; kRevokeBan uses ban.ip
     int64_t now_s = 0;            // when it was asked (wall clock)
 };

@@ -186,7 +186,7 @@ bool StoreThread::set_alert_evidence(uint64_t alert_id, const std::string& file)
     c.kind = StoreCommand::Kind::kEvidence;
     c.alert_id = alert_id;
     try {
-        c.user = file;
+        c.file = file;
     } catch (const std::bad_alloc&) {
         return false;
     }

@@ -161,7 +161,7 @@ Rc StoreWriter::write_entities(std::span<const devices::Device> devs, std::span<
                 case StoreCommand::Kind::kAcknowledge: ok = alerts_->acknowledge(c.alert_id, c.user, c.now_s); break;
                 case StoreCommand::Kind::kBan: ok = alerts_->upsert_ban(c.ban); break;
                 case StoreCommand::Kind::kRevokeBan: ok = alerts_->revoke_ban(c.ban.ip, c.now_s); break;
-                case StoreCommand::Kind::kEvidence: ok = alerts_->set_evidence(c.alert_id, c.user, c.now_s); break;
+                case StoreCommand::Kind::kEvidence: ok = alerts_->set_evidence(c.alert_id, c.file, c.now_s); break;
             }
             if (!ok) return false;
         }

@@ -278,7 +278,7 @@ TEST_CASE("device pruning keeps the most recently seen within the capacity", "[s
     CHECK(w.load_devices(10).back().mac == "02:00:00:00:01:06");
 }
 
-TEST_CASE("store thread: alerts through the listener, devices, acks, the daily alert log", "[store]") {
+TEST_CASE("store thread: alerts through the listener, devices, acks, evidence files, the daily alert log", "[store]") {
     test::TempDir dir;
     StoreOptions o;
     o.data_dir = dir.path();
@@ -311,12 +311,14 @@ TEST_CASE("store thread: alerts through the listener, devices, acks, the daily a
         CHECK(st.load_devices(10).size() == 1);
         st.start();
         CHECK(st.acknowledge(7, "bob"));
+        CHECK(st.set_alert_evidence(7, "alert-7.pcap"));  // the evidence writer finishes later
         CHECK(st.revoke_ban("10.0.0.66"));
         st.stop();
     }
     Queries q(dir.file("netmonsec.db"));
     REQUIRE(read_alert(q.db(), 7));
     CHECK(read_alert(q.db(), 7)->state == "acknowledged");
+    CHECK(read_alert(q.db(), 7)->alert.evidence_pcap == "alert-7.pcap");
     const auto bans = read_bans(q.db(), false, 200);
     REQUIRE(bans.size() == 1);
     CHECK(bans[0].revoked_s > 0);
