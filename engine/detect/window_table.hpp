@@ -103,6 +103,8 @@ class WindowTable {
         return second >= 0 ? second / slice_s_ : -((-second + slice_s_ - 1) / slice_s_);
     }
 
+    // Drops the idlest eighth. Keys tied at the cutoff second go only as far as that eighth:
+    // in a flood every key may share one last_second, and erasing all ties would empty the table.
     void evict_oldest() {
         std::vector<int64_t> ages;
         ages.reserve(map_.size());
@@ -110,12 +112,17 @@ class WindowTable {
         const size_t n = std::max<size_t>(1, ages.size() / 8);
         std::nth_element(ages.begin(), ages.begin() + static_cast<std::ptrdiff_t>(n - 1), ages.end());
         const int64_t cutoff = ages[n - 1];
-        for (auto it = map_.begin(); it != map_.end();) {
-            if (it->second.last_second <= cutoff) {
-                it = map_.erase(it);
-                ++evicted_;
-            } else {
-                ++it;
+        size_t erased = 0;
+        for (bool ties : {false, true}) {
+            for (auto it = map_.begin(); it != map_.end() && erased < n;) {
+                const int64_t last = it->second.last_second;
+                if (ties ? last == cutoff : last < cutoff) {
+                    it = map_.erase(it);
+                    ++erased;
+                    ++evicted_;
+                } else {
+                    ++it;
+                }
             }
         }
     }

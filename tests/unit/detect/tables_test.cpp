@@ -60,3 +60,13 @@ TEST_CASE("WindowTable sums the slices inside the window and forgets old keys", 
     w.for_each(3999, [&](const HostKey& key, const Count&) { newest_kept |= key.ip == IpAddr::from_v4(0x0c000000u + 999); });
     CHECK(newest_kept);
 }
+
+TEST_CASE("WindowTable eviction of keys tied in the same second keeps most of the table", "[detect][tables]") {
+    WindowTable<HostKey, Count> w(80, 60);
+    // A flood: every key was last updated in the same second, so all of them tie at the cutoff.
+    for (uint32_t i = 0; i < 80; ++i) w.add(HostKey{IpAddr::from_v4(0x0c000000u + i)}, 5000, Count{1});
+    REQUIRE(w.size() == 80);
+    w.add(HostKey{IpAddr::from_v4(0x0d000000u)}, 5000, Count{1});  // full: one eviction round
+    CHECK(w.evicted() == 10);                                       // an eighth, not all 80
+    CHECK(w.size() == 71);
+}
