@@ -110,7 +110,7 @@ std::optional<std::string> Engine::open() {
     const size_t n_cap = sources.size();
     const config::ThreadPlan threads = config::plan_threads(cfg_, allowed_cpus());
     const size_t n_workers = threads.workers;
-    const MemoryPlan plan = plan_memory(cfg_, n_cap, n_workers);
+    const MemoryPlan plan = plan_memory(cfg_, n_cap, n_workers, evidence_in_use());
     const uint32_t ring = cfg_.pipeline.ring_size;
     const uint32_t max_frame = cfg_.capture.snaplen + 4;  // +4: a VLAN tag restored from metadata
     try {
@@ -125,7 +125,7 @@ std::optional<std::string> Engine::open() {
         if (cfg_.detect.enabled)
             detection_ = std::make_unique<detect::DetectionEngine>(cfg_.detect, local_nets_.get(), replay);
         if (evidence_in_use()) {
-            const size_t ring_bytes = size_t{cfg_.evidence.ring_mib} << 20;
+            const size_t ring_bytes = plan.evidence_ring_bytes;
             for (size_t w = 0; w < n_workers; ++w)
                 evidence_collectors_.push_back(
                     std::make_unique<evidence::EvidenceCollector>(ring_bytes, cfg_.evidence.snaplen, ring_bytes));
