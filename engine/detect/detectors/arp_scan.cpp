@@ -9,6 +9,7 @@
 #include "detect/detect_keys.hpp"
 #include "detect/detectors/detectors.hpp"
 #include "detect/table_delta.hpp"
+#include "detect/windowed_global.hpp"
 #include "devices/mac.hpp"
 
 namespace nms::detect {
@@ -64,16 +65,10 @@ class Shard final : public ShardDetector {
     ShardTable<MacKey, Tally> table_;
 };
 
-class Global final : public GlobalDetector {
+class Global final
+    : public WindowedGlobal<MacKey, Tally, config::ArpScanConfig, &config::DetectConfig::arp_scan> {
  public:
-    explicit Global(const DetectorSetup& s)
-        : GlobalDetector(AlertKind::kArpScan), window_(s.config.max_keys, s.config.arp_scan.window_s) {}
-    void configure(const config::DetectConfig& cfg) override {
-        cfg_ = cfg.arp_scan;
-        window_.set_window(cfg_.window_s);
-    }
-    [[nodiscard]] const config::DetectorCommon& common() const noexcept override { return cfg_; }
-    void absorb(const DetectorDelta& part, int64_t second) override { absorb_table(part, second, window_); }
+    explicit Global(const DetectorSetup& s) : WindowedGlobal(AlertKind::kArpScan, s) {}
 
     void evaluate(const DetectView& view, TimestampNs now, AlertSink& sink) override {
         window_.for_each(view.second, [&](const MacKey& k, const Tally& t) {
@@ -105,10 +100,6 @@ class Global final : public GlobalDetector {
             sink.raise(std::move(c));
         });
     }
-
- private:
-    config::ArpScanConfig cfg_;
-    WindowTable<MacKey, Tally> window_;
 };
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include "detect/detect_keys.hpp"
 #include "detect/detectors/detectors.hpp"
 #include "detect/table_delta.hpp"
+#include "detect/windowed_global.hpp"
 #include "devices/mac.hpp"
 
 namespace nms::detect {
@@ -105,15 +106,10 @@ struct IpHasher {
     size_t operator()(const IpAddr& ip) const noexcept { return static_cast<size_t>(ip_hash(ip)); }
 };
 
-class Global final : public GlobalDetector {
+class Global final
+    : public WindowedGlobal<MacKey, Conflicts, config::ArpSpoofConfig, &config::DetectConfig::arp_spoof> {
  public:
-    explicit Global(const DetectorSetup& s)
-        : GlobalDetector(AlertKind::kArpSpoof), window_(s.config.max_keys, s.config.arp_spoof.window_s) {}
-    void configure(const config::DetectConfig& cfg) override {
-        cfg_ = cfg.arp_spoof;
-        window_.set_window(cfg_.window_s);
-    }
-    [[nodiscard]] const config::DetectorCommon& common() const noexcept override { return cfg_; }
+    explicit Global(const DetectorSetup& s) : WindowedGlobal(AlertKind::kArpSpoof, s) {}
 
     // Claims wait for the evaluation of their second, when every worker's part is in: then
     // they are replayed oldest first, so "who held the IP first" does not depend on which
@@ -296,8 +292,6 @@ class Global final : public GlobalDetector {
         int64_t second;
     };
 
-    config::ArpSpoofConfig cfg_;
-    WindowTable<MacKey, Conflicts> window_;
     std::vector<Pending> pending_;  // claims absorbed since the last evaluation
     std::unordered_map<IpAddr, Binding, IpHasher> bindings_;
     std::unordered_map<MacKey, uint32_t, KeyHasher> owned_;  // IPs each MAC owns (bounded with bindings_)

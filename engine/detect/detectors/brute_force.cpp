@@ -14,6 +14,7 @@
 #include "detect/detect_keys.hpp"
 #include "detect/detectors/detectors.hpp"
 #include "detect/table_delta.hpp"
+#include "detect/windowed_global.hpp"
 
 namespace nms::detect {
 namespace {
@@ -97,16 +98,10 @@ class Shard final : public ShardDetector {
     ShardTable<ServiceKey, Tally> table_;
 };
 
-class Global final : public GlobalDetector {
+class Global final
+    : public WindowedGlobal<ServiceKey, Tally, config::BruteForceConfig, &config::DetectConfig::brute_force> {
  public:
-    explicit Global(const DetectorSetup& s)
-        : GlobalDetector(AlertKind::kBruteForce), window_(s.config.max_keys, s.config.brute_force.window_s) {}
-    void configure(const config::DetectConfig& cfg) override {
-        cfg_ = cfg.brute_force;
-        window_.set_window(cfg_.window_s);
-    }
-    [[nodiscard]] const config::DetectorCommon& common() const noexcept override { return cfg_; }
-    void absorb(const DetectorDelta& part, int64_t second) override { absorb_table(part, second, window_); }
+    explicit Global(const DetectorSetup& s) : WindowedGlobal(AlertKind::kBruteForce, s) {}
 
     void evaluate(const DetectView& view, TimestampNs now, AlertSink& sink) override {
         window_.for_each(view.second, [&](const ServiceKey& k, const Tally& t) {
@@ -159,9 +154,6 @@ class Global final : public GlobalDetector {
             c.evidence.push_back({"mean_session_bytes", static_cast<double>(t.sessions_bytes) / t.short_sessions});
         sink.raise(std::move(c));
     }
-
-    config::BruteForceConfig cfg_;
-    WindowTable<ServiceKey, Tally> window_;
 };
 
 }  // namespace

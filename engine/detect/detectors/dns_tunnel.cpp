@@ -12,6 +12,7 @@
 #include "detect/detectors/name_sample.hpp"
 #include "detect/dns_name.hpp"
 #include "detect/table_delta.hpp"
+#include "detect/windowed_global.hpp"
 
 namespace nms::detect {
 namespace {
@@ -92,16 +93,10 @@ class Shard final : public ShardDetector {
     ShardTable<ClientDomainKey, Tally> table_;
 };
 
-class Global final : public GlobalDetector {
+class Global final
+    : public WindowedGlobal<ClientDomainKey, Tally, config::DnsTunnelConfig, &config::DetectConfig::dns_tunnel> {
  public:
-    explicit Global(const DetectorSetup& s)
-        : GlobalDetector(AlertKind::kDnsTunnel), window_(s.config.max_keys, s.config.dns_tunnel.window_s) {}
-    void configure(const config::DetectConfig& cfg) override {
-        cfg_ = cfg.dns_tunnel;
-        window_.set_window(cfg_.window_s);
-    }
-    [[nodiscard]] const config::DetectorCommon& common() const noexcept override { return cfg_; }
-    void absorb(const DetectorDelta& part, int64_t second) override { absorb_table(part, second, window_); }
+    explicit Global(const DetectorSetup& s) : WindowedGlobal(AlertKind::kDnsTunnel, s) {}
 
     void evaluate(const DetectView& view, TimestampNs now, AlertSink& sink) override {
         window_.for_each(view.second, [&](const ClientDomainKey& k, const Tally& t) {
@@ -160,9 +155,6 @@ class Global final : public GlobalDetector {
         c.evidence.push_back({"sample_queries", t.samples.strings()});
         sink.raise(std::move(c));
     }
-
-    config::DnsTunnelConfig cfg_;
-    WindowTable<ClientDomainKey, Tally> window_;
 };
 
 }  // namespace

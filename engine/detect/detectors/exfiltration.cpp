@@ -6,6 +6,7 @@
 #include "detect/detect_keys.hpp"
 #include "detect/detectors/detectors.hpp"
 #include "detect/table_delta.hpp"
+#include "detect/windowed_global.hpp"
 #include "devices/local_nets.hpp"
 
 namespace nms::detect {
@@ -49,16 +50,10 @@ class Shard final : public ShardDetector {
     ShardTable<PairKey, Upload> table_;
 };
 
-class Global final : public GlobalDetector {
+class Global final
+    : public WindowedGlobal<PairKey, Upload, config::ExfiltrationConfig, &config::DetectConfig::exfiltration> {
  public:
-    explicit Global(const DetectorSetup& s)
-        : GlobalDetector(AlertKind::kExfiltration), window_(s.config.max_keys, s.config.exfiltration.window_s) {}
-    void configure(const config::DetectConfig& cfg) override {
-        cfg_ = cfg.exfiltration;
-        window_.set_window(cfg_.window_s);
-    }
-    [[nodiscard]] const config::DetectorCommon& common() const noexcept override { return cfg_; }
-    void absorb(const DetectorDelta& part, int64_t second) override { absorb_table(part, second, window_); }
+    explicit Global(const DetectorSetup& s) : WindowedGlobal(AlertKind::kExfiltration, s) {}
 
     void evaluate(const DetectView& view, TimestampNs now, AlertSink& sink) override {
         const double threshold = cfg_.min_mb * 1e6;
@@ -89,10 +84,6 @@ class Global final : public GlobalDetector {
             sink.raise(std::move(c));
         }, static_cast<uint64_t>(threshold));
     }
-
- private:
-    config::ExfiltrationConfig cfg_;
-    WindowTable<PairKey, Upload> window_;
 };
 
 }  // namespace

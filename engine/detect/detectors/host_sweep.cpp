@@ -8,6 +8,7 @@
 #include "detect/detectors/detectors.hpp"
 #include "detect/detectors/probe.hpp"
 #include "detect/table_delta.hpp"
+#include "detect/windowed_global.hpp"
 
 namespace nms::detect {
 namespace {
@@ -59,16 +60,10 @@ class Shard final : public ShardDetector {
     ShardTable<PairKey, SweepTally> table_;
 };
 
-class Global final : public GlobalDetector {
+class Global final
+    : public WindowedGlobal<PairKey, SweepTally, config::HostSweepConfig, &config::DetectConfig::host_sweep> {
  public:
-    explicit Global(const DetectorSetup& s)
-        : GlobalDetector(AlertKind::kHostSweep), window_(s.config.max_keys, s.config.host_sweep.window_s) {}
-    void configure(const config::DetectConfig& cfg) override {
-        cfg_ = cfg.host_sweep;
-        window_.set_window(cfg_.window_s);
-    }
-    [[nodiscard]] const config::DetectorCommon& common() const noexcept override { return cfg_; }
-    void absorb(const DetectorDelta& part, int64_t second) override { absorb_table(part, second, window_); }
+    explicit Global(const DetectorSetup& s) : WindowedGlobal(AlertKind::kHostSweep, s) {}
 
     void evaluate(const DetectView& view, TimestampNs now, AlertSink& sink) override {
         window_.for_each(view.second, [&](const PairKey& k, const SweepTally& s) {
@@ -101,10 +96,6 @@ class Global final : public GlobalDetector {
             sink.raise(std::move(c));
         }, cfg_.min_hosts);  // distinct hosts <= probes
     }
-
- private:
-    config::HostSweepConfig cfg_;
-    WindowTable<PairKey, SweepTally> window_;
 };
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "detect/detect_keys.hpp"
 #include "detect/detectors/detectors.hpp"
 #include "detect/table_delta.hpp"
+#include "detect/windowed_global.hpp"
 #include "devices/local_nets.hpp"
 
 namespace nms::detect {
@@ -104,17 +105,10 @@ class Shard final : public ShardDetector {
     ShardTable<HostKey, Tally> table_;
 };
 
-class Global final : public GlobalDetector {
+class Global final
+    : public WindowedGlobal<HostKey, Tally, config::LateralMovementConfig, &config::DetectConfig::lateral_movement> {
  public:
-    explicit Global(const DetectorSetup& s)
-        : GlobalDetector(AlertKind::kLateralMovement),
-          window_(s.config.max_keys, s.config.lateral_movement.window_s) {}
-    void configure(const config::DetectConfig& cfg) override {
-        cfg_ = cfg.lateral_movement;
-        window_.set_window(cfg_.window_s);
-    }
-    [[nodiscard]] const config::DetectorCommon& common() const noexcept override { return cfg_; }
-    void absorb(const DetectorDelta& part, int64_t second) override { absorb_table(part, second, window_); }
+    explicit Global(const DetectorSetup& s) : WindowedGlobal(AlertKind::kLateralMovement, s) {}
 
     void evaluate(const DetectView& view, TimestampNs now, AlertSink& sink) override {
         window_.for_each(view.second, [&](const HostKey& k, const Tally& t) {
@@ -171,9 +165,6 @@ class Global final : public GlobalDetector {
         c.evidence.push_back({"sample_victims", std::move(victims)});
         sink.raise(std::move(c));
     }
-
-    config::LateralMovementConfig cfg_;
-    WindowTable<HostKey, Tally> window_;
 };
 
 }  // namespace

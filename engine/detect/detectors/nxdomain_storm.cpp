@@ -11,6 +11,7 @@
 #include "detect/detectors/name_sample.hpp"
 #include "detect/dns_name.hpp"
 #include "detect/table_delta.hpp"
+#include "detect/windowed_global.hpp"
 
 namespace nms::detect {
 namespace {
@@ -65,16 +66,10 @@ class Shard final : public ShardDetector {
     ShardTable<HostKey, Tally> table_;
 };
 
-class Global final : public GlobalDetector {
+class Global final
+    : public WindowedGlobal<HostKey, Tally, config::NxdomainStormConfig, &config::DetectConfig::nxdomain_storm> {
  public:
-    explicit Global(const DetectorSetup& s)
-        : GlobalDetector(AlertKind::kNxdomainStorm), window_(s.config.max_keys, s.config.nxdomain_storm.window_s) {}
-    void configure(const config::DetectConfig& cfg) override {
-        cfg_ = cfg.nxdomain_storm;
-        window_.set_window(cfg_.window_s);
-    }
-    [[nodiscard]] const config::DetectorCommon& common() const noexcept override { return cfg_; }
-    void absorb(const DetectorDelta& part, int64_t second) override { absorb_table(part, second, window_); }
+    explicit Global(const DetectorSetup& s) : WindowedGlobal(AlertKind::kNxdomainStorm, s) {}
 
     void evaluate(const DetectView& view, TimestampNs now, AlertSink& sink) override {
         window_.for_each(view.second, [&](const HostKey& k, const Tally& t) {
@@ -108,10 +103,6 @@ class Global final : public GlobalDetector {
             sink.raise(std::move(c));
         });
     }
-
- private:
-    config::NxdomainStormConfig cfg_;
-    WindowTable<HostKey, Tally> window_;
 };
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "detect/detectors/detectors.hpp"
 #include "detect/detectors/probe.hpp"
 #include "detect/table_delta.hpp"
+#include "detect/windowed_global.hpp"
 
 namespace nms::detect {
 namespace {
@@ -39,17 +40,10 @@ class Shard final : public ShardDetector {
     ShardTable<HostPortKey, Tally> table_;
 };
 
-class Global final : public GlobalDetector {
+class Global final
+    : public WindowedGlobal<HostPortKey, Tally, config::PortScanHorizontalConfig, &config::DetectConfig::port_scan_horizontal> {
  public:
-    explicit Global(const DetectorSetup& s)
-        : GlobalDetector(AlertKind::kPortScanHorizontal),
-          window_(s.config.max_keys, s.config.port_scan_horizontal.window_s) {}
-    void configure(const config::DetectConfig& cfg) override {
-        cfg_ = cfg.port_scan_horizontal;
-        window_.set_window(cfg_.window_s);
-    }
-    [[nodiscard]] const config::DetectorCommon& common() const noexcept override { return cfg_; }
-    void absorb(const DetectorDelta& part, int64_t second) override { absorb_table(part, second, window_); }
+    explicit Global(const DetectorSetup& s) : WindowedGlobal(AlertKind::kPortScanHorizontal, s) {}
 
     void evaluate(const DetectView& view, TimestampNs now, AlertSink& sink) override {
         window_.for_each(view.second, [&](const HostPortKey& k, const Tally& t) {
@@ -77,10 +71,6 @@ class Global final : public GlobalDetector {
             sink.raise(std::move(c));
         }, cfg_.min_hosts);  // distinct hosts <= probes
     }
-
- private:
-    config::PortScanHorizontalConfig cfg_;
-    WindowTable<HostPortKey, Tally> window_;
 };
 
 }  // namespace

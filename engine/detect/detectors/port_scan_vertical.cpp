@@ -8,6 +8,7 @@
 #include "detect/detectors/detectors.hpp"
 #include "detect/detectors/probe.hpp"
 #include "detect/table_delta.hpp"
+#include "detect/windowed_global.hpp"
 
 namespace nms::detect {
 namespace {
@@ -37,16 +38,10 @@ class Shard final : public ShardDetector {
     ShardTable<PairKey, Tally> table_;
 };
 
-class Global final : public GlobalDetector {
+class Global final
+    : public WindowedGlobal<PairKey, Tally, config::PortScanVerticalConfig, &config::DetectConfig::port_scan_vertical> {
  public:
-    explicit Global(const DetectorSetup& s)
-        : GlobalDetector(AlertKind::kPortScanVertical), window_(s.config.max_keys, s.config.port_scan_vertical.window_s) {}
-    void configure(const config::DetectConfig& cfg) override {
-        cfg_ = cfg.port_scan_vertical;
-        window_.set_window(cfg_.window_s);
-    }
-    [[nodiscard]] const config::DetectorCommon& common() const noexcept override { return cfg_; }
-    void absorb(const DetectorDelta& part, int64_t second) override { absorb_table(part, second, window_); }
+    explicit Global(const DetectorSetup& s) : WindowedGlobal(AlertKind::kPortScanVertical, s) {}
 
     void evaluate(const DetectView& view, TimestampNs now, AlertSink& sink) override {
         window_.for_each(view.second, [&](const PairKey& k, const Tally& t) {
@@ -78,10 +73,6 @@ class Global final : public GlobalDetector {
             sink.raise(std::move(c));
         }, cfg_.min_ports);  // distinct ports <= probes
     }
-
- private:
-    config::PortScanVerticalConfig cfg_;
-    WindowTable<PairKey, Tally> window_;
 };
 
 }  // namespace
