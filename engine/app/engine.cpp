@@ -26,6 +26,9 @@ namespace nms::app {
 namespace {
 
 constexpr uint32_t kDeviceSaveTicks = 5;  // stats ticks between device saves
+// Baselines change slowly and can be large (hour-of-week tables): saved once a minute and at
+// shutdown, not every tick. A kill -9 costs at most a minute of learning.
+constexpr uint64_t kDetectorStateSaveNs = 60 * kNsPerSec;
 
 // Writes every alert open / update / end to EVE (on the stats thread; the writer is shared
 // with the output thread and serialises lines itself).
@@ -260,8 +263,38 @@ void Engine::setup_detection() {
     if (store_) {  // alert ids continue across restarts; every episode is kept
         detection_->alerts().set_next_id(store_->max_alert_id() + 1);
         detection_->alerts().add_listener(store_.get());
+        restore_detection();
     }
     stats_->set_detection(detection_.get());
+}
+
+void Engine::restore_detection() {
+    // A restart is not the end of an attack: open episodes stay open in the store at
+    // shutdown and continue here (same id) if the attack goes on, else end after the timeout.
+    detection_->keep_episodes_open_at_end(true);
+    std::vector<detect::Alert> open;
+    for (auto& s : store_->open_alerts()) open.push_back(std::move(s.alert));
+    const size_t restored = detection_->alerts().restore(std::move(open));
+    if (restored) log::info("store: %zu open alert episode(s) loaded back", restored);
+    for (const auto& [name, text] : store_->detector_states()) {
+        const detect::AlertKind kind = detect::alert_kind_from_name(name);
+        if (kind == detect::AlertKind::kCount) continue;  // a detector this build no longer has
+        detection_->load_state(kind, text);
+        log::info("store: %s detector state loaded back (%zu bytes)", name.c_str(), text.size());
+    }
+    detector_state_saved_mono_ = monotonic_ns();
+    stats_->add_listener([this](const stats::SnapshotPtr&) {
+        if (monotonic_ns() - detector_state_saved_mono_ >= kDetectorStateSaveNs) persist_detector_state();
+    });
+}
+
+void Engine::persist_detector_state() {
+    if (!store_ || !detection_) return;
+    detector_state_saved_mono_ = monotonic_ns();
+    for (auto& [kind, text] : detection_->save_state()) {
+        if (!store_->save_detector_state(detect::alert_kind_name(kind), std::move(text)))
+            log::warn("store: %s detector state not saved (command queue full)", detect::alert_kind_name(kind));
+    }
 }
 
 bool Engine::site_data_in_use() const noexcept { return !offline() && !cfg_.demo; }
@@ -443,6 +476,7 @@ RunSummary Engine::shutdown() {
     if (bans_) bans_->stop();  // after the last alert (final tick): deletes the nft table
     save_site_fingerprints();
     persist_devices(true);  // the stats thread has stopped: this thread owns the table now
+    persist_detector_state();
     if (store_) store_->stop();  // after the last producer (output, final stats tick)
     summary_.packets = snap->traffic.packets;
     summary_.bytes = snap->traffic.bytes;

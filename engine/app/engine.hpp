@@ -86,6 +86,10 @@ class Engine {
     // Queues the devices changed since the last save (all of them at shutdown) for the store.
     void persist_devices(bool all);
     void setup_detection();
+    // Start-up: open alert episodes and detector baselines of the previous run, from the store.
+    void restore_detection();
+    // Queues every detector's learned state (baselines) for the store.
+    void persist_detector_state();
     void save_site_fingerprints();
     std::optional<std::string> open_sources(std::vector<std::unique_ptr<capture::CaptureSource>>& out);
     std::optional<std::string> open_api();
@@ -115,6 +119,7 @@ class Engine {
     devices::DeviceMerger* device_merger_ = nullptr;  // owned by stats_; stats thread only while running
     TimestampNs devices_saved_to_ = 0;                 // stats thread: devices seen after this are unsaved
     uint32_t device_save_ticks_ = 0;
+    uint64_t detector_state_saved_mono_ = 0;           // stats thread: last save of the baselines
     std::vector<std::unique_ptr<evidence::EvidenceCollector>> evidence_collectors_;  // one per worker
     std::unique_ptr<evidence::EvidenceRecorder> evidence_recorder_;
     std::unique_ptr<evidence::EvidenceWriter> evidence_writer_;

@@ -136,6 +136,7 @@ struct Alert {
     Severity severity = Severity::kInfo;
     bool has_src = false;
     IpAddr src;                       // the attacker / offending host
+    bool key_by_victim = false;       // the episode is the victim's (many sources), not src's
     std::string src_mac;              // "aa:bb:.." when known (ARP kinds, new_device), else empty
     bool has_victim = false;
     IpAddr victim;                    // main victim (the busiest), when there is one

@@ -64,6 +64,21 @@ bool AlertManager::suppressed(const AlertCandidate& c) {
     return false;
 }
 
+// (kind, source); (kind, victim) for many-source kinds; (kind, MAC) for a device without an
+// address. Built from the alert so an episode loaded from the store gets the key it had.
+AlertManager::Key AlertManager::key_of(const Alert& a) {
+    Key key{static_cast<uint8_t>(a.kind), false, IpAddr{}, std::string()};
+    if (a.has_src && !a.key_by_victim) {
+        std::get<2>(key) = a.src;
+    } else if (a.has_victim) {
+        std::get<1>(key) = true;
+        std::get<2>(key) = a.victim;
+    } else {
+        std::get<3>(key) = a.src_mac;
+    }
+    return key;
+}
+
 void AlertManager::emit(const Alert& a, AlertPhase phase) {
     for (AlertListener* l : listeners_) l->on_alert(a, phase);
 }
@@ -102,16 +117,15 @@ void AlertManager::raise(AlertCandidate&& c) {
         ++k.suppressed;
         return;
     }
-    // (kind, source); (kind, victim) for many-source kinds; (kind, MAC) for a device without an address.
-    Key key{static_cast<uint8_t>(c.kind), false, IpAddr{}, std::string()};
-    if (c.has_src && !c.key_by_victim) {
-        std::get<2>(key) = c.src;
-    } else if (c.has_victim) {
-        std::get<1>(key) = true;
-        std::get<2>(key) = c.victim;
-    } else {
-        std::get<3>(key) = c.src_mac;
-    }
+    Alert opening;  // the key fields, as the episode will keep them
+    opening.kind = c.kind;
+    opening.has_src = c.has_src;
+    opening.src = c.src;
+    opening.key_by_victim = c.key_by_victim;
+    opening.has_victim = c.has_victim;
+    opening.victim = c.victim;
+    opening.src_mac = c.src_mac;
+    Key key = key_of(opening);
     auto it = episodes_.find(key);
     if (it != episodes_.end()) {
         fold(it->second.alert, std::move(c));
@@ -129,6 +143,7 @@ void AlertManager::raise(AlertCandidate&& c) {
     a.severity = c.severity;
     a.has_src = c.has_src;
     a.src = c.src;
+    a.key_by_victim = opening.key_by_victim;
     a.first_seen = a.last_seen = c.ts;
     fold(a, std::move(c));
     e.last_emit = a.first_seen;
@@ -170,6 +185,32 @@ void AlertManager::end_all(TimestampNs now) {
     (void)now;
     for (auto& [key, e] : episodes_) finish(e);
     episodes_.clear();
+}
+
+void AlertManager::flush_updates(TimestampNs now) {
+    for (auto& [key, e] : episodes_) {
+        if (!e.dirty) continue;
+        ++e.alert.updates;
+        ++counters_[static_cast<size_t>(e.alert.kind)].updated;
+        e.dirty = false;
+        e.last_emit = now;
+        emit(e.alert, AlertPhase::kUpdated);
+    }
+}
+
+size_t AlertManager::restore(std::vector<Alert> open) {
+    size_t taken = 0;
+    for (Alert& a : open) {
+        if (a.kind >= AlertKind::kCount || a.ended || a.id == 0) continue;
+        if (episodes_.size() >= opts_.max_active) break;
+        next_id_ = std::max(next_id_, a.id + 1);
+        Episode e;
+        e.last_emit = a.last_seen;
+        Key key = key_of(a);
+        e.alert = std::move(a);
+        if (episodes_.emplace(std::move(key), std::move(e)).second) ++taken;
+    }
+    return taken;
 }
 
 std::vector<Alert> AlertManager::active() const {

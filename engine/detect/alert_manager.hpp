@@ -72,6 +72,13 @@ class AlertManager final : public AlertSink {
     void tick(TimestampNs now);
     // Ends every open episode (shutdown, end of a replay).
     void end_all(TimestampNs now);
+    // Shutdown when episodes are persisted: emits the pending update of every changed episode
+    // (so the store holds its latest counts) and keeps it open for the next start.
+    void flush_updates(TimestampNs now);
+    // Start-up: open episodes of a previous run (the store's). A candidate with the same key
+    // continues the episode (same id); quiet ones end after episode_timeout_s as usual.
+    // Beyond max_active the rest are left out. Returns how many were taken.
+    size_t restore(std::vector<Alert> open);
 
     [[nodiscard]] std::vector<Alert> active() const;
     [[nodiscard]] const std::deque<Alert>& recent() const noexcept { return recent_; }
@@ -87,6 +94,7 @@ class AlertManager final : public AlertSink {
     };
     struct ParsedSuppression;
 
+    static Key key_of(const Alert& a);
     bool suppressed(const AlertCandidate& c);
     void emit(const Alert& a, AlertPhase phase);
     void finish(Episode& e);

@@ -148,7 +148,9 @@ void DetectionEngine::tick(TimestampNs packet_time, uint64_t mono_now, bool fina
         evaluate(node.key());
     }
     if (!device_events_.empty() && (final || evaluated_any_)) evaluate(std::max(evaluated_, complete));
-    if (final) {
+    if (final && keep_open_at_end_) {
+        alerts_.flush_updates(now);
+    } else if (final) {
         alerts_.end_all(now);
     } else if (now) {
         alerts_.tick(now);

@@ -50,6 +50,10 @@ class DetectionEngine {
     // worker); `final` judges everything left and ends every episode.
     void tick(TimestampNs packet_time, uint64_t mono_now, bool final);
 
+    // Before start: episodes are persisted (a store), so the final tick keeps them open for
+    // the next start instead of ending them (a restart is not the end of an attack).
+    void keep_episodes_open_at_end(bool keep) noexcept { keep_open_at_end_ = keep; }
+
     // Any thread (SIGHUP): thresholds, windows, allowlists, severities; applied at the next tick.
     void reload(const config::DetectConfig& cfg);
 
@@ -75,6 +79,7 @@ class DetectionEngine {
     config::DetectConfig cfg_;
     const devices::LocalNets* local_nets_;
     bool offline_;
+    bool keep_open_at_end_ = false;
     AlertManager alerts_;
     std::vector<Slot> slots_;
     size_t part_count_ = 0;               // = builtin_detectors().size()

@@ -17,7 +17,7 @@ bool run(Statement& st) {
 
 constexpr const char* kAlertCols =
     "id, kind, severity, src, src_mac, victim, victim_count, top_peers, first_ns, last_ns, updates, state, ended, "
-    "explanation, evidence, evidence_pcap, acknowledged_by, acknowledged_s, updated_s";
+    "explanation, evidence, evidence_pcap, acknowledged_by, acknowledged_s, updated_s, key_by_victim";
 
 detect::Severity severity_from(std::string_view s) {
     for (int i = 0; i <= static_cast<int>(detect::Severity::kCritical); ++i)
@@ -51,6 +51,7 @@ StoredAlert alert_from_row(const Statement& st) {
     s.acknowledged_by = st.column_text(16);
     s.acknowledged_s = st.column_is_null(17) ? 0 : st.column_int(17);
     s.updated_s = st.column_int(18);
+    a.key_by_victim = st.column_int(19) != 0;
     return s;
 }
 
@@ -92,8 +93,8 @@ void bind_filter(Statement& st, const AlertFilter& f) {
 AlertStore::AlertStore(Database& db) : db_(db) {
     upsert_ = Statement(db_,
         "INSERT INTO alerts(id, kind, severity, src, src_mac, victim, victim_count, top_peers, first_ns, last_ns, "
-        "updates, state, ended, explanation, evidence, evidence_pcap, updated_s) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-        "?9, ?10, ?11, CASE WHEN ?12 THEN 'closed' ELSE 'open' END, ?12, ?13, ?14, ?15, ?16) "
+        "updates, state, ended, explanation, evidence, evidence_pcap, updated_s, key_by_victim) VALUES(?1, ?2, ?3, ?4, ?5, "
+        "?6, ?7, ?8, ?9, ?10, ?11, CASE WHEN ?12 THEN 'closed' ELSE 'open' END, ?12, ?13, ?14, ?15, ?16, ?17) "
         "ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, severity = excluded.severity, src = excluded.src, "
         "src_mac = excluded.src_mac, victim = excluded.victim, victim_count = excluded.victim_count, "
         "top_peers = excluded.top_peers, first_ns = min(first_ns, excluded.first_ns), "
@@ -101,7 +102,7 @@ AlertStore::AlertStore(Database& db) : db_(db) {
         "state = CASE WHEN excluded.ended THEN 'closed' ELSE state END, ended = excluded.ended, "
         "explanation = excluded.explanation, evidence = excluded.evidence, "
         "evidence_pcap = CASE WHEN excluded.evidence_pcap <> '' THEN excluded.evidence_pcap ELSE evidence_pcap END, "
-        "updated_s = excluded.updated_s");
+        "updated_s = excluded.updated_s, key_by_victim = excluded.key_by_victim");
     ack_ = Statement(db_,
         "UPDATE alerts SET state = CASE WHEN state = 'open' THEN 'acknowledged' ELSE state END, "
         "acknowledged_by = ?2, acknowledged_s = ?3, updated_s = ?3 WHERE id = ?1");
@@ -134,7 +135,7 @@ bool AlertStore::upsert(const detect::Alert& a, int64_t now_s) {
                       ev = evidence_json(a.evidence);
     st.bind(8, std::string_view(peers)).bind(9, i64(a.first_seen)).bind(10, i64(a.last_seen)).bind(11, a.updates);
     st.bind(12, int{a.ended}).bind(13, std::string_view(expl)).bind(14, std::string_view(ev));
-    st.bind(15, std::string_view(a.evidence_pcap)).bind(16, now_s);
+    st.bind(15, std::string_view(a.evidence_pcap)).bind(16, now_s).bind(17, int{a.key_by_victim});
     return run(st);
 }
 

@@ -44,11 +44,13 @@ struct AlertChange {
 
 // An operator or mitigation action queued for the store thread.
 struct StoreCommand {
-    enum class Kind : uint8_t { kAcknowledge, kBan, kRevokeBan, kEvidence } kind = Kind::kAcknowledge;
+    enum class Kind : uint8_t { kAcknowledge, kBan, kRevokeBan, kEvidence, kDetectorState } kind = Kind::kAcknowledge;
     uint64_t alert_id = 0;        // kAcknowledge, kEvidence
     std::string user;             // kAcknowledge
     std::string file;             // kEvidence: the pcap file name under <data_dir>/evidence/
     BanRecord ban;                // kBan; kRevokeBan uses ban.ip
+    std::string detector;         // kDetectorState: the detector's kind name
+    std::string state;            // kDetectorState: its save_state() text
     int64_t now_s = 0;            // when it was asked (wall clock)
 };
 

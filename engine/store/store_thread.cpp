@@ -193,6 +193,18 @@ bool StoreThread::set_alert_evidence(uint64_t alert_id, const std::string& file)
     return push_command(std::move(c));
 }
 
+bool StoreThread::save_detector_state(const char* kind, std::string state) noexcept {
+    StoreCommand c;
+    c.kind = StoreCommand::Kind::kDetectorState;
+    c.state = std::move(state);  // moved: a baseline table can be large, never copied twice
+    try {
+        c.detector = kind;
+    } catch (const std::bad_alloc&) {
+        return false;
+    }
+    return push_command(std::move(c));
+}
+
 stats::StoreHealth StoreThread::health() const {
     const auto& c = counters_;
     stats::StoreHealth h;

@@ -84,11 +84,14 @@ class StoreThread final : public output::RecordSink, public detect::AlertListene
     // Evidence writer thread: alert `alert_id` has its PCAP in <data_dir>/evidence/`file`.
     bool set_alert_evidence(uint64_t alert_id, const std::string& file) noexcept;
     bool revoke_ban(const std::string& ip) noexcept;
+    // Stats thread (or after it stopped): a detector's learned state replaces the stored one.
+    bool save_detector_state(const char* kind, std::string state) noexcept;
 
     // Start-up, before start(): what to load back.
     std::vector<devices::Device> load_devices(uint32_t max) { return writer_->load_devices(max); }
     uint64_t max_alert_id() { return writer_->max_alert_id(); }
     std::vector<StoredAlert> open_alerts() { return writer_->open_alerts(); }
+    std::vector<std::pair<std::string, std::string>> detector_states() { return writer_->detector_states(); }
 
     // Any thread: backlog, rows written, drops by reason, last error, disk-full flag.
     [[nodiscard]] stats::StoreHealth health() const;

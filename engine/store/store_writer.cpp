@@ -71,6 +71,7 @@ StoreWriter::StoreWriter(const std::string& path, const dpi::Registry* registry)
 
     devices_ = std::make_unique<DeviceStore>(db_);
     alerts_ = std::make_unique<AlertStore>(db_);
+    detector_states_ = std::make_unique<DetectorStateStore>(db_);
 
     // Where rollups resume: after the newest coarse bucket, or at the oldest fine row.
     const auto resume = [&](StatsTier from, StatsTier to) {
@@ -162,6 +163,7 @@ Rc StoreWriter::write_entities(std::span<const devices::Device> devs, std::span<
                 case StoreCommand::Kind::kBan: ok = alerts_->upsert_ban(c.ban); break;
                 case StoreCommand::Kind::kRevokeBan: ok = alerts_->revoke_ban(c.ban.ip, c.now_s); break;
                 case StoreCommand::Kind::kEvidence: ok = alerts_->set_evidence(c.alert_id, c.file, c.now_s); break;
+                case StoreCommand::Kind::kDetectorState: ok = detector_states_->save(c.detector, c.state, c.now_s); break;
             }
             if (!ok) return false;
         }

@@ -12,6 +12,7 @@
 #include "pipeline/flow_record.hpp"
 #include "stats/snapshot.hpp"
 #include "store/alert_store.hpp"
+#include "store/detector_state_store.hpp"
 #include "store/device_store.hpp"
 #include "store/dns_observation.hpp"
 #include "store/entity_rows.hpp"
@@ -86,6 +87,7 @@ class StoreWriter {
     std::vector<devices::Device> load_devices(uint32_t max) { return read_devices(db_, max); }
     uint64_t max_alert_id() { return read_max_alert_id(db_); }
     std::vector<StoredAlert> open_alerts() { return read_open_alerts(db_); }
+    std::vector<std::pair<std::string, std::string>> detector_states() { return read_detector_states(db_); }
 
     // Aggregates complete 1 s buckets into minutes and complete minutes into hours, up to
     // `now_s`. Rows rolled into stats_1m are appended to `new_minutes` (InfluxDB export).
@@ -115,6 +117,7 @@ class StoreWriter {
     Statement delete_stats_[3];
     std::unique_ptr<DeviceStore> devices_;
     std::unique_ptr<AlertStore> alerts_;
+    std::unique_ptr<DetectorStateStore> detector_states_;
     int64_t next_minute_ = 0;   // first 1 s bucket not yet rolled into minutes
     int64_t next_hour_ = 0;
 };

@@ -1,15 +1,22 @@
 #!/usr/bin/env python3
-"""The store through the real daemon. Usage: store_test.py NETMONSEC CORPUS_DIR MODE
+"""The store through the real daemon. Usage: store_test.py NETMONSEC CORPUS_DIR MODE [NETMONSEC_GEN]
   restart   replay a capture twice into one --data-dir: flows accumulate, stats history is
             loaded back on the second start, the database passes integrity_check
   kill9     --demo under load, kill -9 at random moments 5 times: each time the database opens,
             passes integrity_check and keeps everything committed before
   continuity  replay a capture into a --data-dir, then start again on the same directory: the
             devices come back (API with --demo, and through a replay of an empty capture with
-            the same counters), an alert stored earlier is served and acknowledged via the API
+            the same counters), an alert stored earlier is served and acknowledged via the API,
+            /api/v1/stats/history shows the points of the run before the restart
+  episodes  (generated captures) a port scan replayed, then continued in a second replay on
+            the same --data-dir: the same alert id is updated, no duplicate row; a third replay
+            long after the timeout ends it and opens a new episode
+  baselines (generated captures) a restarted engine is warm: a traffic spike early in a replay
+            alerts with the traffic_spike baselines learned by an earlier run, not on a fresh dir
   diskfull  (root) data dir on a 2 MiB tmpfs the test mounts: the disk fills, rows are dropped
             and counted, the daemon keeps running; after remount,size=8m it writes again
 Prints 'N passed, N failed'; exit 77 = skipped."""
+import datetime
 import glob
 import json
 import os
@@ -23,6 +30,7 @@ import tempfile
 import time
 
 NMS, CORPUS, MODE = sys.argv[1], sys.argv[2], sys.argv[3]
+GEN = sys.argv[4] if len(sys.argv) > 4 else ""
 results = []
 
 # Short flow timeouts so generated flows end (and are stored) within seconds.
@@ -166,22 +174,29 @@ def continuity(tmp):
     check("the replay stored its devices", len(first) >= 2, first)
     check("with addresses", db_query(db, "SELECT count(*) FROM device_addresses")[0][0] >= len(first))
 
-    # An alert as a previous run's alert manager stored it (its listener path is unit-tested).
+    # An alert as a previous run's alert manager stored it (its listener path is unit-tested):
+    # an episode still open a moment ago, so the restart continues it (it ends 120 s later).
+    now_ns = time.time_ns()
     con = sqlite3.connect(db, timeout=10)
     con.execute("INSERT INTO alerts(id, kind, severity, src, victim, first_ns, last_ns, explanation, evidence, "
-                "updated_s) VALUES(77, 'syn_flood', 'high', '10.0.0.66', '10.0.0.10', 1, 2, "
-                "'{\"text\":\"5000 SYN/s\"}', '[{\"key\":\"dst_port\",\"value\":80}]', 1)")
+                "updated_s) VALUES(77, 'syn_flood', 'high', '10.0.0.66', '10.0.0.10', ?, ?, "
+                "'{\"text\":\"5000 SYN/s\"}', '[{\"key\":\"dst_port\",\"value\":80}]', 1)",
+                (now_ns - 10**9, now_ns))
     con.commit()
     con.close()
 
     # Restart on the same directory with the API (generated traffic, so the engine keeps running).
     admin_hash = make_hash(NMS, "continuity admin")
     cfg = f'[api]\nusers = [{{name = "admin", role = "admin", password_hash = "{admin_hash}"}}]\n'
+    open_before = db_query(db, "SELECT count(*) FROM alerts WHERE ended = 0")[0][0]  # the replay's + 77
+    d_started = time.time()
     d = Daemon(NMS, tmp, cfg, extra_args=["-v"], name="main")
     try:
         d.wait_ready()
         check("the restart loads the devices back", f"store: {len(first)} device(s) loaded back" in d.stderr(),
               d.stderr()[-800:])
+        check("the restart loads every open alert episode back",
+              f"store: {open_before} open alert episode(s) loaded back" in d.stderr(), d.stderr()[-800:])
         _, _, login = d.login("admin", "continuity admin")
         auth = {"Authorization": "Bearer " + login["token"]}
         status, _, body = d.request("GET", "/api/v1/devices?limit=1000", headers=auth)
@@ -211,6 +226,11 @@ def continuity(tmp):
         wait_until(lambda: store_stats().get("rows_written", 0) > 0, 10, 0.2)
         st = store_stats()
         check("stats show a healthy store", st.get("enabled") and st.get("healthy") and st.get("rows_written", 0) > 0, st)
+        # The stats history of the replay before this start is served across the restart.
+        status, _, body = d.request("GET", "/api/v1/stats/history?window=3600", headers=auth)
+        points = json.loads(body).get("points", []) if status == 200 else []
+        older = [p for p in points if eve_epoch(p["timestamp"]) < d_started]
+        check("GET /stats/history shows the points stored before the restart", older, (status, points[:3]))
         status, _, body = d.request("GET", "/metrics")
         check("/metrics has the store series", b"netmonsec_store_backlog" in body and
               b'netmonsec_store_dropped_total{reason="flows_queue"}' in body and b"netmonsec_devices " in body)
@@ -231,6 +251,76 @@ def continuity(tmp):
     check("no device lost or double counted over a restart", after == before,
           {k: (before.get(k), after.get(k)) for k in set(before) ^ set(after) or list(before)[:3]})
     check("integrity_check ok", integrity(db) == "ok")
+
+
+def eve_epoch(ts):
+    """'2026-01-01T00:00:01.000000+0000' -> seconds since the epoch."""
+    return datetime.datetime.strptime(ts, "%Y-%m-%dT%H:%M:%S.%f%z").timestamp()
+
+
+def generate(path, *args):
+    subprocess.run([GEN, "-q", "-w", path, *args], check=True, timeout=120)
+
+
+def replay(pcap, data, *extra):
+    r = subprocess.run([NMS, "-r", pcap, "--data-dir", data, "--no-api", "-v", *extra], capture_output=True,
+                       text=True, timeout=120)
+    check(f"replay of {os.path.basename(pcap)} exits 0", r.returncode == 0, r.stderr[-800:])
+    return r.stderr
+
+
+def episodes(tmp):
+    t0 = 1704067200
+    scan = ["--packets", "20000", "--rate", "1000", "--flows", "50", "--anomaly", "portscan:500"]
+    a, b, c = (os.path.join(tmp, n) for n in ("a.pcap", "b.pcap", "c.pcap"))
+    generate(a, *scan, "--start", str(t0))
+    generate(b, *scan, "--start", str(t0 + 40))      # the scan goes on 20 s after a.pcap ends
+    generate(c, *scan, "--start", str(t0 + 3000))    # long after the episode timeout (120 s)
+    data = os.path.join(tmp, "data")
+    db = os.path.join(data, "netmonsec.db")
+    rows = lambda: db_query(db, "SELECT id, src, first_ns, last_ns, updates, ended FROM alerts "
+                                "WHERE kind = 'port_scan_vertical' ORDER BY id")
+    replay(a, data)
+    first = rows()
+    check("the scan is one stored episode, kept open at shutdown", len(first) == 1 and first[0][5] == 0, first)
+    err = replay(b, data)
+    check("the restart loads the open episode back", "1 open alert episode(s) loaded back" in err, err[-800:])
+    second = rows()
+    check("the continuing scan updates the same alert (no duplicate row)", len(second) == 1 and first and
+          second[0][0] == first[0][0] and second[0][1] == first[0][1], (first, second))
+    if len(second) == 1 and first:
+        check("its counters continue: same first_seen, later last_seen, more updates",
+              second[0][2] == first[0][2] and second[0][3] > first[0][3] + 30 * 10**9 and second[0][4] > first[0][4],
+              (first, second))
+    replay(c, data)
+    third = rows()
+    check("after the timeout the old episode ends and a new one opens",
+          len(third) == 2 and third[0][0] == first[0][0] and third[0][5] == 1 and third[1][0] > first[0][0] and
+          third[1][2] >= (t0 + 3000) * 10**9, third)
+    check("integrity_check ok", integrity(db) == "ok")
+
+
+def baselines(tmp):
+    cfg = os.path.join(tmp, "spike.toml")
+    # Short warm-up so a 200 s capture warms the baseline; a low floor for the generated rates.
+    open(cfg, "w").write("[detect.traffic_spike]\nwarmup_s = 120\nmin_global_mbps = 1.0\n")
+    warm, spike = os.path.join(tmp, "warm.pcap"), os.path.join(tmp, "spike.pcap")
+    generate(warm, "--packets", "100000", "--rate", "500", "--flows", "50", "--start", "1704067200")  # ~3 Mbit/s
+    generate(spike, "--packets", "200000", "--rate", "10000", "--flows", "200", "--seed", "2",
+             "--start", "1704067500")  # ~55 Mbit/s for 20 s: far above, but shorter than the warm-up
+    data, fresh = os.path.join(tmp, "data"), os.path.join(tmp, "fresh")
+    spikes = lambda d: db_query(os.path.join(d, "netmonsec.db"),
+                                "SELECT id, explanation FROM alerts WHERE kind = 'traffic_spike'")
+    replay(warm, data, "-c", cfg)
+    saved = db_query(os.path.join(data, "netmonsec.db"), "SELECT length(state) FROM detector_state "
+                                                         "WHERE kind = 'traffic_spike'")
+    check("the baselines are stored at shutdown", saved and saved[0][0] > 100, saved)
+    err = replay(spike, data, "-c", cfg)
+    check("the restart loads them back", "traffic_spike detector state loaded back" in err, err[-800:])
+    warm_alerts = spikes(data)
+    check("warm after the restart: the spike alerts at once", len(warm_alerts) >= 1, warm_alerts)
+    replay(spike, fresh, "-c", cfg)
+    check("the same spike on a fresh data dir is still in warm-up: no alert", spikes(fresh) == [], spikes(fresh))
 
 
 def diskfull(tmp):
@@ -282,7 +372,8 @@ def diskfull(tmp):
 
 
 with tempfile.TemporaryDirectory() as tmp:
-    {"restart": restart, "kill9": kill9, "diskfull": diskfull, "continuity": continuity}[MODE](tmp)
+    {"restart": restart, "kill9": kill9, "diskfull": diskfull, "continuity": continuity, "episodes": episodes,
+     "baselines": baselines}[MODE](tmp)
 
 print(f"{sum(results)} passed, {len(results) - sum(results)} failed")
 sys.exit(0 if results and all(results) else 1)

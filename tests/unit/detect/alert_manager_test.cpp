@@ -147,3 +147,68 @@ TEST_CASE("open episodes and the recent list are bounded", "[detect][alerts]") {
     CHECK(m.active_count() == 0);
     CHECK(m.recent().size() == 4);
 }
+
+TEST_CASE("restored open episodes continue with the same id, then end when quiet", "[detect][alerts]") {
+    // A previous run's manager, shut down with its episodes kept open (a store).
+    AlertManager before({/*timeout*/ 60, /*update*/ 10});
+    Recorder old;
+    before.add_listener(&old);
+    before.set_next_id(7);
+    for (int s = 0; s < 5; ++s) before.raise(scan_from("10.0.0.66", TimestampNs(100 + s) * kS));
+    AlertCandidate flood;
+    flood.kind = AlertKind::kSynFlood;
+    flood.key_by_victim = true;
+    flood.has_victim = true;
+    flood.victim = *IpAddr::parse("10.0.0.80");
+    flood.ts = 104 * kS;
+    AlertCandidate flood2 = flood;
+    before.raise(std::move(flood));
+    before.flush_updates(105 * kS);
+    CHECK(old.count(AlertPhase::kEnded) == 0);
+    REQUIRE(old.count(AlertPhase::kUpdated) == 1);  // the scan changed since it opened
+    std::vector<Alert> stored = before.active();
+    REQUIRE(stored.size() == 2);
+
+    AlertManager after({/*timeout*/ 60, /*update*/ 10});
+    Recorder r;
+    after.add_listener(&r);
+    after.set_next_id(1);
+    CHECK(after.restore(stored) == 2);
+    CHECK(after.active_count() == 2);
+    CHECK(after.next_id() == 9);  // after the restored ids
+    // The attack goes on after the restart: the same episodes are updated, none is opened.
+    after.raise(scan_from("10.0.0.66", 130 * kS, 400));
+    flood2.ts = 130 * kS;
+    after.raise(std::move(flood2));
+    after.tick(131 * kS);
+    CHECK(r.count(AlertPhase::kOpened) == 0);
+    REQUIRE(r.count(AlertPhase::kUpdated) == 2);
+    for (const auto& [a, phase] : r.got) {
+        if (a.kind == AlertKind::kPortScanVertical) {
+            CHECK(a.id == 7);
+            CHECK(a.first_seen == 100 * kS);
+            CHECK(a.last_seen == 130 * kS);
+            CHECK(a.updates == 2);
+            CHECK(a.explanation.value == 400);
+        } else {
+            CHECK(a.id == 8);
+            CHECK(a.key_by_victim);
+        }
+    }
+    // Quiet for the timeout: both end, and a later attack is a new episode.
+    after.tick(189 * kS);
+    CHECK(r.count(AlertPhase::kEnded) == 0);
+    after.tick(191 * kS);
+    CHECK(r.count(AlertPhase::kEnded) == 2);
+    after.raise(scan_from("10.0.0.66", 300 * kS));
+    CHECK(r.got.back().first.id == 9);
+
+    // Ended, id-less or unknown-kind rows are not episodes; max_active bounds the rest.
+    AlertManager small({60, 10, /*max_active*/ 1});
+    std::vector<Alert> odd(3, stored[0]);
+    odd[0].ended = true;
+    odd[1].id = 0;
+    odd[2].kind = AlertKind::kCount;
+    CHECK(small.restore(odd) == 0);
+    CHECK(small.restore(stored) == 1);
+}

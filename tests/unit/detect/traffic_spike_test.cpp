@@ -84,3 +84,25 @@ TEST_CASE("traffic spike baselines survive a save/load round trip", "[detect][vo
     other.tick(true);
     CHECK(other.opened(AlertKind::kTrafficSpike).empty());  // no baseline: no alert during warm-up
 }
+
+TEST_CASE("traffic spike: loaded baselines are bounded by max_hosts", "[detect][volume]") {
+    std::string text = "netmonsec-traffic-spike 1\nb * 1000 10 100\n";
+    for (int i = 0; i < 50; ++i) {
+        const std::string host = "10.1.0." + std::to_string(i);
+        text += "b " + host + " 2000000 1000 700\n";
+        text += "w " + host + " 5 2000000 1000 700\n";
+    }
+    auto cfg = spike_config();
+    cfg.traffic_spike.max_hosts = 8;
+    DetectHarness h(cfg, 1);
+    h.engine().load_state(AlertKind::kTrafficSpike, text);
+    const auto saved = h.engine().save_state();
+    REQUIRE(saved.size() == 1);
+    size_t hosts = 0, hours = 0;
+    for (size_t at = 0; (at = saved[0].second.find('\n', at)) != std::string::npos; ++at) {
+        hosts += saved[0].second.compare(at + 1, 4, "b 10") == 0;
+        hours += saved[0].second.compare(at + 1, 4, "w 10") == 0;
+    }
+    CHECK(hosts == 8);
+    CHECK(hours == 8);  // hour-of-week slots only for the hosts kept
+}

@@ -360,3 +360,38 @@ TEST_CASE("malformed JSON columns read back as empty values, never throw", "[sto
     CHECK_FALSE(device_key_parse("host:1"));
     CHECK(device_key_text(*device_key_parse("ip:2001:db8::1")) == "ip:2001:db8::1");
 }
+
+TEST_CASE("restart state: an open victim-keyed episode and detector baselines round-trip", "[store]") {
+    test::TempDir dir;
+    StoreOptions o;
+    o.data_dir = dir.path();
+    o.logs = false;
+    std::string baselines = "netmonsec-traffic-spike 1\nb * 1 2 3\n";
+    for (int i = 0; i < 2000; ++i) baselines += "b 10.0." + std::to_string(i / 256) + "." + std::to_string(i % 256) + " 4 5 6\n";
+    {
+        StoreThread st(o);
+        st.start();
+        auto a = alert(3, detect::AlertKind::kSynFlood, "10.0.0.66", kT0);
+        a.has_src = false;
+        a.key_by_victim = true;
+        st.on_alert(a, detect::AlertPhase::kOpened);
+        auto b = alert(4, detect::AlertKind::kBruteForce, "10.0.0.67", kT0);
+        st.on_alert(b, detect::AlertPhase::kOpened);
+        b.ended = true;
+        st.on_alert(b, detect::AlertPhase::kEnded);
+        CHECK(st.save_detector_state("traffic_spike", "old"));
+        CHECK(st.save_detector_state("traffic_spike", baselines));  // replaces the first
+        st.stop();
+    }
+    StoreThread st(o);
+    const auto open = st.open_alerts();
+    REQUIRE(open.size() == 1);  // the ended one is not an episode to continue
+    CHECK(open[0].alert.id == 3);
+    CHECK(open[0].alert.key_by_victim);
+    CHECK_FALSE(open[0].alert.has_src);
+    CHECK(open[0].alert.victim == *IpAddr::parse("10.0.0.10"));
+    const auto states = st.detector_states();
+    REQUIRE(states.size() == 1);
+    CHECK(states[0].first == "traffic_spike");
+    CHECK(states[0].second == baselines);
+}
