@@ -80,6 +80,8 @@ std::string utc_text(TimestampNs ns) {
     return buf;
 }
 
+}  // namespace
+
 std::vector<SiteSignature> read_site_file(const std::string& path) {
     std::vector<SiteSignature> out;
     std::ifstream in(path);
@@ -96,12 +98,12 @@ std::vector<SiteSignature> read_site_file(const std::string& path) {
     return out;
 }
 
-}  // namespace
-
 std::string site_file_text(const std::vector<SiteSignature>& sigs) {
     std::string out =
         "; netmonsec site signatures (p0f 3 format): TCP signatures of local devices whose OS was\n"
-        "; named by DHCP or an HTTP User-Agent. Checked before p0f's own database. Safe to edit.\n";
+        "; named by DHCP, LLDP/CDP or an HTTP User-Agent. Checked before p0f's own database. Safe to edit.\n"
+        "; p0f reads it too (p0f -f site.fp): it needs the classes line to accept the labels.\n"
+        "\nclasses = win,unix,other\n";
     for (int r = 0; r < 2; ++r) {
         out += r ? "\n[tcp:response]\n" : "\n[tcp:request]\n";
         for (const auto& s : sigs) {

@@ -164,7 +164,9 @@ class DeviceMerger {
     SiteFingerprints site_fps_;
 };
 
-// Reads site signatures written by save_site() back as p0f text (for P0fDb::load_text).
+// Site signatures as p0f 3 text (what save_site() writes; `p0f -f` reads it).
 std::string site_file_text(const std::vector<SiteSignature>& sigs);
+// The signatures in a site.fp file (label/sig pairs with their evidence comment); none when unreadable.
+std::vector<SiteSignature> read_site_file(const std::string& path);
 
 }  // namespace nms::devices
