@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "common/atomic_file.hpp"
 #include "devices/os_hints.hpp"
 
 namespace nms::devices {
@@ -493,14 +494,7 @@ bool DeviceMerger::save_site(const std::string& path, size_t max) const {
         else if (it->label != s.label) all.erase(it);  // contradicted by this run: drop it
     }
     if (all.size() > max) all.erase(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(all.size() - max));
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::trunc);
-        if (!out) return false;
-        out << site_file_text(all);
-        if (!out.flush()) return false;
-    }
-    return std::rename(tmp.c_str(), path.c_str()) == 0;
+    return write_file_atomically(path, site_file_text(all));
 }
 
 }  // namespace nms::devices

@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/atomic_file.hpp"
+
 namespace nms::devices {
 namespace {
 
@@ -128,14 +130,7 @@ bool SiteFingerprints::save(const std::string& path, size_t max) const {
         if (!there) all.push_back(f);
     }
     if (all.size() > max) all.erase(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(all.size() - max));
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::trunc);
-        if (!out) return false;
-        out << to_text(all);
-        if (!out.flush()) return false;
-    }
-    return std::rename(tmp.c_str(), path.c_str()) == 0;
+    return write_file_atomically(path, to_text(all));
 }
 
 }  // namespace nms::devices
