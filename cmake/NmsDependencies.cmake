@@ -10,6 +10,7 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(PCAP REQUIRED IMPORTED_TARGET libpcap)   # PkgConfig::PCAP
 pkg_check_modules(NDPI REQUIRED IMPORTED_TARGET libndpi)   # PkgConfig::NDPI (libndpi-dev 4.2: DPI fallback)
 pkg_check_modules(NFTABLES REQUIRED IMPORTED_TARGET libnftables)  # PkgConfig::NFTABLES (libnftables-dev 1.0.6: bans)
+pkg_check_modules(MAXMINDDB REQUIRED IMPORTED_TARGET libmaxminddb)  # PkgConfig::MAXMINDDB (libmaxminddb-dev 1.7: GeoIP/ASN)
 if(NOT TARGET OpenSSL::Crypto)
   find_package(OpenSSL 3 REQUIRED)                         # OpenSSL::Crypto (HASSH/JA3 MD5)
 endif()

@@ -6,8 +6,8 @@ set -euo pipefail
 BUILD_PKGS=(build-essential cmake ninja-build pkg-config libndpi-dev
   libpcap-dev libboost-dev libboost-system-dev rapidjson-dev libtomlplusplus-dev
   libsqlite3-dev zlib1g-dev catch2 libcap-dev libcap2-bin libssl-dev libcrypt-dev libnftables-dev
-  ieee-data p0f)  # runtime data: MAC vendors (oui.csv) and TCP OS signatures (/etc/p0f/p0f.fp)
-TEST_PKGS=(iproute2 tcpdump tcpreplay netsniff-ng tshark python3 ieee-data p0f prometheus systemd curl nftables
+  libmaxminddb-dev ieee-data p0f)  # runtime data: MAC vendors (oui.csv) and TCP OS signatures (/etc/p0f/p0f.fp)
+TEST_PKGS=(mmdb-bin iproute2 tcpdump tcpreplay netsniff-ng tshark python3 ieee-data p0f prometheus systemd curl nftables
   # detection lab (tests/integration/detection) and mitigation tests: real attack tools and the services they hit
   nmap hping3 arp-scan dsniff hydra sshpass openssh-client openssh-server bind9-dnsutils dnsmasq-base
   iperf3 mosquitto mosquitto-clients redis-server redis-tools openssl ethtool iputils-ping iodine)

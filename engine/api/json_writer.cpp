@@ -241,6 +241,14 @@ std::string render_stats(const stats::Snapshot& s) {
     key(w, "devices"), w.StartObject();
     key(w, "known"), w.Uint64(s.device_counters.devices);
     key(w, "evicted"), w.Uint64(s.device_counters.evicted + s.device_counters.shard_evicted);
+    const auto& geo = s.device_counters.geo;
+    key(w, "geoip"), w.StartObject();
+    key(w, "lookups"), w.Uint64(geo.lookups);
+    key(w, "cache_hits"), w.Uint64(geo.cache_hits);
+    key(w, "not_found"), w.Uint64(geo.not_found);
+    key(w, "errors"), w.Uint64(geo.errors);
+    key(w, "unavailable_dbs"), w.Uint64(geo.unavailable_dbs);
+    w.EndObject();
     w.EndObject();
     key(w, "alerts"), w.StartObject();
     for (size_t i = 0; i < s.alert_counters.size(); ++i) key(w, detect::kAlertKinds[i].name), w.Uint64(s.alert_counters[i].opened);

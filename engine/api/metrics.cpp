@@ -146,6 +146,14 @@ std::string render_metrics(const stats::Snapshot* s, const ApiGauges& api) {
 
     e.family("netmonsec_devices", "gauge", "Devices in the device table.");
     e.sample("netmonsec_devices", "", s->device_counters.devices);
+    const auto& geo = s->device_counters.geo;
+    e.family("netmonsec_geoip_lookups_total", "counter", "GeoIP/ASN lookups of external addresses, by result.");
+    e.sample("netmonsec_geoip_lookups_total", label("result", "cache_hit"), geo.cache_hits);
+    e.sample("netmonsec_geoip_lookups_total", label("result", "found"), geo.lookups - geo.not_found - geo.errors);
+    e.sample("netmonsec_geoip_lookups_total", label("result", "not_found"), geo.not_found);
+    e.sample("netmonsec_geoip_lookups_total", label("result", "error"), geo.errors);
+    e.family("netmonsec_geoip_unavailable_databases", "gauge", "Configured GeoIP/ASN databases that could not be opened.");
+    e.sample("netmonsec_geoip_unavailable_databases", "", geo.unavailable_dbs);
     e.family("netmonsec_alerts_total", "counter", "Alerts opened since start, by kind.");
     for (size_t i = 0; i < s->alert_counters.size(); ++i)
         e.sample("netmonsec_alerts_total", label("kind", detect::kAlertKinds[i].name), s->alert_counters[i].opened);

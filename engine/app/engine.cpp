@@ -220,7 +220,7 @@ void Engine::setup_devices() {
     const std::string site = cfg_.storage.data_dir + "/site.fp";
     // The site's learned signatures belong to its live traffic: a replay (or the demo) of
     // someone else's capture neither uses nor changes them, so its results do not depend on
-    // what this machine saw before.
+    // what this machine saw before (unless devices.site_fingerprints_replay asks for it).
     if (dc.site_fingerprints && site_data_in_use()) {
         const long n = p0f->load_file(site, true);
         if (n > 0) log::info("devices: %ld site signature(s) from %s", n, site.c_str());
@@ -228,6 +228,20 @@ void Engine::setup_devices() {
     if (!dc.p0f_file.empty() && p0f->load_file(dc.p0f_file) < 0)
         log::warn("devices: cannot read %s: no TCP OS fingerprints (Debian: p0f)", dc.p0f_file.c_str());
     auto merger = std::make_unique<devices::DeviceMerger>(dc.max_devices, oui, p0f, dc.site_fingerprints);
+    if (dc.site_fingerprints && site_data_in_use()) {
+        const std::string path = cfg_.storage.data_dir + "/" + std::string(devices::SiteFingerprints::kFileName);
+        auto& fps = merger->site_fingerprints();
+        const long n = fps.load_file(path);
+        if (n > 0) log::info("devices: %ld site JA4/DHCP fingerprint(s) from %s", n, path.c_str());
+        if (fps.malformed())
+            log::warn("devices: %zu malformed line(s) in %s skipped (expected 5 tab-separated fields)", fps.malformed(),
+                      path.c_str());
+    }
+    if (!dc.geoip_db.empty() || !dc.asn_db.empty()) {
+        auto geo = std::make_unique<devices::GeoLookup>(dc.geoip_db, dc.asn_db);
+        if (!geo->warnings().empty()) log::warn("%s", geo->warnings().c_str());
+        merger->set_geo(std::move(geo));
+    }
     stats::StatsThread::DeviceListener listener;
     if (eve_) {
         listener = [eve = eve_.get()](const devices::DeviceEvent& ev) {
@@ -297,16 +311,28 @@ void Engine::persist_detector_state() {
     }
 }
 
-bool Engine::site_data_in_use() const noexcept { return !offline() && !cfg_.demo; }
+bool Engine::site_data_in_use() const noexcept {
+    return (!offline() || cfg_.devices.site_fingerprints_replay) && !cfg_.demo;
+}
 
 void Engine::save_site_fingerprints() {
     const devices::DeviceMerger* m = stats_ ? stats_->devices() : nullptr;
-    if (!m || !cfg_.devices.site_fingerprints || !site_data_in_use() || m->site_signatures().empty()) return;
-    const std::string path = cfg_.storage.data_dir + "/site.fp";
+    if (!m || !cfg_.devices.site_fingerprints || !site_data_in_use()) return;
+    const auto& fps = m->site_fingerprints();
+    const auto c = m->counters();
+    if (m->site_signatures().empty() && fps.learned().empty() && c.site_conflicts == 0) return;
     std::error_code ec;
     std::filesystem::create_directories(cfg_.storage.data_dir, ec);
-    if (!m->save_site(path)) log::warn("devices: cannot write %s: learned signatures not kept", path.c_str());
-    else log::info("devices: %zu learned signature(s) saved to %s", m->site_signatures().size(), path.c_str());
+    if (!m->site_signatures().empty()) {
+        const std::string path = cfg_.storage.data_dir + "/site.fp";
+        if (!m->save_site(path)) log::warn("devices: cannot write %s: learned signatures not kept", path.c_str());
+        else log::info("devices: %zu learned signature(s) saved to %s", m->site_signatures().size(), path.c_str());
+    }
+    if (!fps.learned().empty() || c.site_conflicts) {
+        const std::string path = cfg_.storage.data_dir + "/" + std::string(devices::SiteFingerprints::kFileName);
+        if (!fps.save(path)) log::warn("devices: cannot write %s: learned fingerprints not kept", path.c_str());
+        else log::info("devices: %zu learned JA4/DHCP fingerprint(s) saved to %s", fps.learned().size(), path.c_str());
+    }
 }
 
 std::optional<std::string> Engine::open_api() {

@@ -68,7 +68,8 @@ class Engine {
     // Detection (null when [detect] enabled = false): alerts, suppressions, listeners.
     [[nodiscard]] detect::DetectionEngine* detection() noexcept { return detection_.get(); }
     [[nodiscard]] bool offline() const noexcept { return !cfg_.capture.pcap_file.empty(); }
-    // Whether state learned about this site (site.fp) is read and written: live capture only.
+    // Whether state learned about this site (site.fp, site_fingerprints.tsv) is read and written:
+    // live capture, or a replay with devices.site_fingerprints_replay.
     [[nodiscard]] bool site_data_in_use() const noexcept;
 
     // Alert consumers of this branch, for the AlertManager: evidence PCAPs (null when

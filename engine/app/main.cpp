@@ -7,6 +7,7 @@
 #include <string>
 
 #include "app/engine.hpp"
+#include "app/fingerprints_command.hpp"
 #include "app/passwd_command.hpp"
 #include "app/privileges.hpp"
 #include "capture/interfaces.hpp"
@@ -114,6 +115,7 @@ int main(int argc, char** argv) {
     }
     if (cli.subcommand == "doctor") return nms::doctor::run(cli);
     if (cli.subcommand == "passwd") return nms::app::run_passwd();
+    if (cli.subcommand == "fingerprints") return nms::app::run_fingerprints(cli);
     if (!cli.subcommand.empty()) {
         std::fprintf(stderr, "netmonsec: '%s' is not available in this build yet\n",
                      cli.demo ? "--demo" : cli.subcommand.c_str());

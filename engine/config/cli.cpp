@@ -12,7 +12,7 @@ namespace nms::config {
 namespace {
 
 constexpr std::string_view kHint = "; see 'netmonsec --help'";
-constexpr std::string_view kSubcommands[] = {"passwd", "doctor"};
+constexpr std::string_view kSubcommands[] = {"passwd", "doctor", "fingerprints"};
 
 CliError error(std::string option, std::string what) {
     std::string msg = "netmonsec: " + what;
@@ -202,7 +202,7 @@ CliResult parse_cli(const std::vector<std::string>& args) {
                 opts.subcommand = arg;
             } else {
                 return error(arg,
-                             "unexpected argument '" + printable(arg) + "' (subcommands: passwd, doctor)");
+                             "unexpected argument '" + printable(arg) + "' (subcommands: passwd, doctor, fingerprints)");
             }
             continue;
         }
@@ -277,6 +277,9 @@ std::string usage_text() {
        netmonsec doctor [-i IFACE] [--eve FILE] [--json]
                                  check what decides capture loss (queues, offloads,
                                  IRQs, ring size, sysctls) and explain drop counters
+       netmonsec fingerprints [p0f]
+                                 list the site fingerprints learned in the data
+                                 directory; 'p0f': the TCP ones in p0f 3 format
 
 Capture:
   -i, --interface IFACE   capture live on IFACE; repeat for several NICs

@@ -141,7 +141,10 @@ struct DevicesConfig {
     std::string oui_mam_file = "/usr/share/ieee-data/mam.csv"; // MA-M (/28), optional
     std::string oui36_file = "/usr/share/ieee-data/oui36.csv"; // MA-S (/36), optional
     std::string p0f_file = "/etc/p0f/p0f.fp";                  // p0f signature database
-    bool site_fingerprints = true;         // learn <data_dir>/site.fp from devices of known OS
+    bool site_fingerprints = true;         // learn <data_dir>/site.fp + site_fingerprints.tsv from devices of known OS
+    bool site_fingerprints_replay = false; // also use and update them when replaying a file (-r)
+    std::string geoip_db;                  // MaxMind DB with country/city (GeoLite2-Country/-City); "" = off
+    std::string asn_db;                    // MaxMind DB with ASN (GeoLite2-ASN); "" = off
     bool operator==(const DevicesConfig&) const = default;
 };
 

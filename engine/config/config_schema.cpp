@@ -715,6 +715,9 @@ const KeySpec kSpecs[] = {
     string_key<&C::devices, &DevicesConfig::oui36_file>("devices.oui36_file", kRestart, 0, kPathMax),
     string_key<&C::devices, &DevicesConfig::p0f_file>("devices.p0f_file", kRestart, 0, kPathMax),
     bool_key<&C::devices, &DevicesConfig::site_fingerprints>("devices.site_fingerprints", kRestart),
+    bool_key<&C::devices, &DevicesConfig::site_fingerprints_replay>("devices.site_fingerprints_replay", kRestart),
+    string_key<&C::devices, &DevicesConfig::geoip_db>("devices.geoip_db", kRestart, 0, kPathMax),
+    string_key<&C::devices, &DevicesConfig::asn_db>("devices.asn_db", kRestart, 0, kPathMax),
 
     bool_key<&C::detect, &Det::enabled>("detect.enabled", kRestart),
     uint_key<&C::detect, &Det::episode_timeout_s>("detect.episode_timeout_s", kLive, 5, 86400),

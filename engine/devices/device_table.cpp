@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "common/atomic_file.hpp"
 #include "devices/os_hints.hpp"
 
 namespace nms::devices {
@@ -32,7 +33,31 @@ std::string sig_key(const TcpSig& s) {
 // TCP signature confidences: a site signature was confirmed here by DHCP/UA; p0f's generic
 // and fuzzy matches are what p0f itself calls weaker.
 constexpr uint8_t kConfSite = 75, kConfSpecific = 70, kConfGeneric = 50, kConfFuzzy = 30;
-constexpr uint8_t kSiteLearnMin = 60;  // DHCP (70-80) or User-Agent (60) identity
+constexpr uint8_t kSiteLearnMin = 60;  // DHCP (70-80), LLDP/CDP (70) or User-Agent (60) identity
+// Learned JA4 / DHCP fingerprints: weaker than anything a device says itself (DHCP 70-80,
+// User-Agent 60). A JA4 names a TLS library more than an OS (one browser build ships on
+// several), so it is the weaker of the two.
+constexpr uint8_t kConfDhcpSite = 55, kConfJa4Site = 40;
+
+// Signals that name a device's OS from its own words: what site fingerprints are learned from.
+bool is_identity_signal(const std::string& s) {
+    return s == "dhcp_fingerprint" || s == "dhcp_vendor_class" || s == "http_user_agent" || s == "l2_description";
+}
+
+// The strongest identity evidence (optionally not from `skip`), or null below kSiteLearnMin.
+const OsEvidence* identity(const Device& d, std::string_view skip = {}) {
+    const OsEvidence* id = nullptr;
+    for (const auto& ev : d.os_evidence) {
+        if (!is_identity_signal(ev.signal) || ev.signal == skip || ev.os_class == "!") continue;
+        if (ev.confidence >= kSiteLearnMin && (!id || ev.confidence > id->confidence)) id = &ev;
+    }
+    return id;
+}
+
+const std::string* newest_attr(const Device& d, const char* kind) {
+    auto it = d.attributes.find(kind);
+    return it == d.attributes.end() || it->second.empty() ? nullptr : &it->second.back();
+}
 
 bool is_hostname_kind(uint8_t k) {
     return k == static_cast<uint8_t>(dpi::DeviceFact::kHostname) || k == static_cast<uint8_t>(dpi::DeviceFact::kMdnsName) ||
@@ -56,6 +81,8 @@ std::string utc_text(TimestampNs ns) {
     return buf;
 }
 
+}  // namespace
+
 std::vector<SiteSignature> read_site_file(const std::string& path) {
     std::vector<SiteSignature> out;
     std::ifstream in(path);
@@ -72,12 +99,12 @@ std::vector<SiteSignature> read_site_file(const std::string& path) {
     return out;
 }
 
-}  // namespace
-
 std::string site_file_text(const std::vector<SiteSignature>& sigs) {
     std::string out =
         "; netmonsec site signatures (p0f 3 format): TCP signatures of local devices whose OS was\n"
-        "; named by DHCP or an HTTP User-Agent. Checked before p0f's own database. Safe to edit.\n";
+        "; named by DHCP, LLDP/CDP or an HTTP User-Agent. Checked before p0f's own database. Safe to edit.\n"
+        "; p0f reads it too (p0f -f site.fp): it needs the classes line to accept the labels.\n"
+        "\nclasses = win,unix,other\n";
     for (int r = 0; r < 2; ++r) {
         out += r ? "\n[tcp:response]\n" : "\n[tcp:request]\n";
         for (const auto& s : sigs) {
@@ -156,6 +183,17 @@ void DeviceMerger::recompute(Entry& e) {
         return a.bytes_in + a.bytes_out > b.bytes_in + b.bytes_out;
     });
     if (d.peers.size() > kMaxPeersShown) d.peers.resize(kMaxPeersShown);
+    if (geo_) {
+        // A local device's non-lateral peers are outside; a remote device is its own address.
+        if (d.local) {
+            for (auto& p : d.peers)
+                if (p.relation != PeerRelation::kLateral) p.geo = geo_->lookup(p.ip);
+        } else if (d.key.kind == DeviceKey::kIp) {
+            IpAddr ip;
+            ip.bytes = d.key.b;
+            d.geo = geo_->lookup(ip);
+        }
+    }
     // Best OS: highest confidence, the newest on a tie; userland tools (p0f class "!") are not OSes.
     const OsEvidence* best = nullptr;
     for (const auto& ev : d.os_evidence) {
@@ -170,12 +208,7 @@ void DeviceMerger::recompute(Entry& e) {
 
 void DeviceMerger::maybe_learn_site(Entry& e) {
     if (!learn_site_ || e.site_done || e.dev.key.kind != DeviceKey::kMac || !e.dev.local) return;
-    const OsEvidence* id = nullptr;
-    for (const auto& ev : e.dev.os_evidence) {
-        if (ev.signal != "dhcp_fingerprint" && ev.signal != "dhcp_vendor_class" && ev.signal != "http_user_agent")
-            continue;
-        if (ev.confidence >= kSiteLearnMin && (!id || ev.confidence > id->confidence)) id = &ev;
-    }
+    const OsEvidence* id = identity(e.dev);
     const TcpSig* syn = nullptr;
     for (const auto& s : e.sigs_seen)
         if (!s.response) syn = &s;
@@ -207,6 +240,53 @@ void DeviceMerger::maybe_learn_site(Entry& e) {
     }
     site_.push_back(std::move(s));
     ++counters_.site_signatures;
+}
+
+void DeviceMerger::maybe_learn_fingerprints(Entry& e) {
+    const Device& d = e.dev;
+    if (!learn_site_ || d.key.kind != DeviceKey::kMac || !d.local) return;
+    const auto offer = [&](const char* kind, const std::string& fp, const OsEvidence& id) {
+        std::string done = std::string(kind) + '\t' + fp;
+        if (e.fps_done.count(done)) return;
+        e.fps_done.insert(std::move(done));
+        SiteFingerprint f{kind, fp, id.os_class.empty() ? "other" : id.os_class, id.os,
+                          "learned " + utc_text(id.ts) + " from " + id.signal + " \"" + id.value + "\" of " + d.mac};
+        switch (site_fps_.learn(std::move(f))) {
+            case SiteFingerprints::Learned::kNew: ++counters_.site_fingerprints; break;
+            case SiteFingerprints::Learned::kConflict: ++counters_.site_conflicts; break;
+            default: break;
+        }
+    };
+    if (const OsEvidence* id = identity(d)) {
+        if (auto it = d.attributes.find("tls_ja4"); it != d.attributes.end())
+            for (const auto& ja4 : it->second) offer("ja4", ja4, *id);
+    }
+    // A DHCP fingerprint is not learned from itself: the OS must come from another signal.
+    if (const OsEvidence* id = identity(d, "dhcp_fingerprint")) {
+        if (const std::string* list = newest_attr(d, "dhcp_fingerprint")) {
+            const std::string* vc = newest_attr(d, "dhcp_vendor_class");
+            offer("dhcp", dhcp_site_key(*list, vc ? *vc : std::string()), *id);
+        }
+    }
+}
+
+void DeviceMerger::match_site_fingerprints(Device& d, bool ja4_fact, bool dhcp_fact, TimestampNs ts) {
+    if (site_fps_.loaded() == 0) return;
+    const auto add = [&](const char* signal, const SiteFingerprint& f, uint8_t conf) {
+        add_evidence(d, OsEvidence{signal, f.fingerprint, f.os, f.os_class, conf, ts});
+    };
+    if (ja4_fact) {
+        if (auto it = d.attributes.find("tls_ja4"); it != d.attributes.end())
+            for (const auto& ja4 : it->second)
+                if (const SiteFingerprint* f = site_fps_.find("ja4", ja4)) add("ja4_site", *f, kConfJa4Site);
+    }
+    if (dhcp_fact) {
+        if (const std::string* list = newest_attr(d, "dhcp_fingerprint")) {
+            const std::string* vc = newest_attr(d, "dhcp_vendor_class");
+            if (const SiteFingerprint* f = site_fps_.find("dhcp", dhcp_site_key(*list, vc ? *vc : std::string())))
+                add("dhcp_site", *f, kConfDhcpSite);
+        }
+    }
 }
 
 void DeviceMerger::evict_one() {
@@ -265,7 +345,8 @@ void DeviceMerger::absorb(uint32_t worker, const std::vector<PartialDevice>& par
         part.pi = p.packets_in;
         part.bi = p.bytes_in;
 
-        bool new_name = false;
+        bool new_name = false, ja4_fact = false, dhcp_fact = false;
+        TimestampNs site_ts = 0;
         for (uint8_t i = 0; i < p.n_facts; ++i) {
             const FactSlot& f = p.facts[i];
             const std::string value(f.value.view());
@@ -273,6 +354,15 @@ void DeviceMerger::absorb(uint32_t worker, const std::vector<PartialDevice>& par
             if (is_hostname_kind(f.kind)) new_name |= add_unique(d.hostnames, value, 8);
             std::optional<OsHint> h;
             const char* signal = nullptr;
+            if (f.kind == kFactL2Description) {
+                h = os_from_l2_description(value);
+                signal = "l2_description";
+            }
+            if (f.kind == static_cast<uint8_t>(dpi::DeviceFact::kTlsJa4Client)) ja4_fact = true;
+            if (f.kind == static_cast<uint8_t>(dpi::DeviceFact::kDhcpFingerprint) ||
+                f.kind == static_cast<uint8_t>(dpi::DeviceFact::kDhcpVendorClass))
+                dhcp_fact = true;
+            site_ts = std::max(site_ts, f.ts);
             switch (static_cast<dpi::DeviceFact>(f.kind)) {
                 case dpi::DeviceFact::kDhcpFingerprint:
                     h = os_from_dhcp_fingerprint(value);
@@ -291,6 +381,7 @@ void DeviceMerger::absorb(uint32_t worker, const std::vector<PartialDevice>& par
             }
             if (h) add_evidence(d, OsEvidence{signal, value, h->text(), h->os_class, h->confidence, f.ts});
         }
+        match_site_fingerprints(d, ja4_fact, dhcp_fact, site_ts);
         for (int r = 0; r < 2; ++r) {
             if (!p.has_sig[r]) continue;
             if (std::find(e.sigs_seen.begin(), e.sigs_seen.end(), p.sig[r]) != e.sigs_seen.end()) continue;
@@ -308,6 +399,7 @@ void DeviceMerger::absorb(uint32_t worker, const std::vector<PartialDevice>& par
         }
         recompute(e);
         maybe_learn_site(e);
+        maybe_learn_fingerprints(e);
 
         DeviceEvent ev;
         ev.ts = d.last_ns;
@@ -388,6 +480,7 @@ std::vector<Device> DeviceMerger::top(size_t n) const {
 DeviceTableCounters DeviceMerger::counters() const noexcept {
     DeviceTableCounters c = counters_;
     c.devices = table_.size();
+    if (geo_) c.geo = geo_->counters();
     c.shard_evicted = 0;
     for (const auto& [w, n] : shard_evicted_) c.shard_evicted += n;
     return c;
@@ -401,14 +494,7 @@ bool DeviceMerger::save_site(const std::string& path, size_t max) const {
         else if (it->label != s.label) all.erase(it);  // contradicted by this run: drop it
     }
     if (all.size() > max) all.erase(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(all.size() - max));
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::trunc);
-        if (!out) return false;
-        out << site_file_text(all);
-        if (!out.flush()) return false;
-    }
-    return std::rename(tmp.c_str(), path.c_str()) == 0;
+    return write_file_atomically(path, site_file_text(all));
 }
 
 }  // namespace nms::devices

@@ -15,13 +15,16 @@
 #include <vector>
 
 #include "devices/device_shard.hpp"
+#include "devices/geoip.hpp"
 #include "devices/oui_db.hpp"
 #include "devices/p0f_db.hpp"
+#include "devices/site_fingerprints.hpp"
 
 namespace nms::devices {
 
 struct OsEvidence {
-    std::string signal;       // "tcp_syn", "tcp_synack", "tcp_syn_site", "dhcp_fingerprint", "dhcp_vendor_class", "http_user_agent"
+    std::string signal;       // "tcp_syn", "tcp_synack", "tcp_syn_site", "dhcp_fingerprint", "dhcp_vendor_class",
+                              // "http_user_agent", "l2_description", "ja4_site", "dhcp_site"
     std::string value;        // the signature / list / header as seen
     std::string os;           // what it says: "Linux 3.11 and newer"
     std::string os_class;     // "unix", "win", "other"
@@ -36,6 +39,7 @@ struct DevicePeer {
     uint64_t packets_out = 0, bytes_out = 0, packets_in = 0, bytes_in = 0;
     uint32_t rtt_us = 0;
     std::string name;
+    GeoInfo geo;                   // external peers, when GeoIP/ASN databases are configured
 };
 
 struct Device {
@@ -55,6 +59,7 @@ struct Device {
     uint8_t os_confidence = 0;
     std::vector<std::string> tcp_signatures;  // distinct SYN signatures (p0f text)
     std::vector<DevicePeer> peers; // busiest first
+    GeoInfo geo;                   // IP-keyed (remote) devices, when GeoIP/ASN databases are configured
     [[nodiscard]] uint64_t activity() const noexcept { return bytes_in + bytes_out; }
 };
 
@@ -70,7 +75,10 @@ struct DeviceTableCounters {
     uint64_t evicted = 0;          // merged table full: longest-idle dropped
     uint64_t shard_evicted = 0;    // sum over workers
     uint64_t events = 0;
-    uint64_t site_signatures = 0;  // learned this run
+    uint64_t site_signatures = 0;  // learned this run (TCP, site.fp)
+    uint64_t site_fingerprints = 0;  // learned this run (JA4 / DHCP, site_fingerprints.tsv)
+    uint64_t site_conflicts = 0;     // fingerprints dropped: seen with two OSes
+    GeoCounters geo;
 };
 
 struct SiteSignature {
@@ -84,6 +92,9 @@ class DeviceMerger {
  public:
     DeviceMerger(uint32_t max_devices, std::shared_ptr<const OuiDb> oui, std::shared_ptr<const P0fDb> p0f,
                  bool learn_site);
+
+    // GeoIP/ASN for external peers and remote devices (null = none). Before any absorb.
+    void set_geo(std::unique_ptr<GeoLookup> geo) { geo_ = std::move(geo); }
 
     // Folds one worker's dirty devices in; discoveries and changes go to `events`.
     void absorb(uint32_t worker, const std::vector<PartialDevice>& parts, const DeviceShardCounters& counters,
@@ -102,6 +113,9 @@ class DeviceMerger {
     // Writes the learned signatures (p0f format) to `path`, keeping earlier ones in it;
     // at most `max` entries. Returns false (with errno set) when it cannot write.
     bool save_site(const std::string& path, size_t max = 256) const;
+    // JA4 / DHCP site fingerprints: load them before any absorb; save() them at shutdown.
+    [[nodiscard]] SiteFingerprints& site_fingerprints() noexcept { return site_fps_; }
+    [[nodiscard]] const SiteFingerprints& site_fingerprints() const noexcept { return site_fps_; }
 
  private:
     struct Part {
@@ -119,6 +133,7 @@ class DeviceMerger {
         std::map<std::pair<uint32_t, IpAddr>, PeerSlot> peer_parts;  // per worker and peer
         std::vector<TcpSig> sigs_seen;
         bool site_done = false;
+        std::set<std::string> fps_done;  // "kind\tfingerprint" already offered to site_fps_
         TimestampNs idle_ts = 0;   // dev.last_ns as filed in idle_
     };
     static constexpr uint32_t kRestoredPart = UINT32_MAX;  // parts/peer_parts key of stored values
@@ -127,12 +142,15 @@ class DeviceMerger {
     void add_evidence(Device& d, OsEvidence ev);
     void match_sig(Entry& e, const TcpSig& s, TimestampNs ts);
     void maybe_learn_site(Entry& e);
+    void maybe_learn_fingerprints(Entry& e);
+    void match_site_fingerprints(Device& d, bool ja4_fact, bool dhcp_fact, TimestampNs ts);
     void evict_one();
 
     uint32_t max_devices_;
     std::shared_ptr<const OuiDb> oui_;
     std::shared_ptr<const P0fDb> p0f_;
     bool learn_site_;
+    std::unique_ptr<GeoLookup> geo_;
     std::unordered_map<DeviceKey, Entry, DeviceKeyHash> table_;
     // Devices by last activity, so eviction of the longest-idle one is not a scan of the whole
     // table per new device (remote senders come and go by the thousand per tick).
@@ -143,9 +161,12 @@ class DeviceMerger {
     std::map<uint32_t, uint64_t> shard_evicted_;
     DeviceTableCounters counters_;
     std::vector<SiteSignature> site_;
+    SiteFingerprints site_fps_;
 };
 
-// Reads site signatures written by save_site() back as p0f text (for P0fDb::load_text).
+// Site signatures as p0f 3 text (what save_site() writes; `p0f -f` reads it).
 std::string site_file_text(const std::vector<SiteSignature>& sigs);
+// The signatures in a site.fp file (label/sig pairs with their evidence comment); none when unreadable.
+std::vector<SiteSignature> read_site_file(const std::string& path);
 
 }  // namespace nms::devices

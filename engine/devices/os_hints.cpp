@@ -8,6 +8,8 @@ namespace {
 constexpr uint8_t kDhcpFpConfidence = 80;
 constexpr uint8_t kVendorClassConfidence = 70;
 constexpr uint8_t kUaConfidence = 60;
+// LLDP/CDP is the device's own firmware announcing itself: as strong as a vendor class.
+constexpr uint8_t kL2Confidence = 70;
 
 struct DhcpFp {
     std::string_view list;
@@ -103,6 +105,23 @@ std::optional<OsHint> os_from_user_agent(std::string_view ua) {
     if (contains(ua, "Mac OS X")) return OsHint{"unix", "Mac OS X", version_after(ua, "Mac OS X ", 2), kUaConfidence};
     if (contains(ua, "CrOS")) return OsHint{"unix", "Chrome OS", "", kUaConfidence};
     if (contains(ua, "Linux")) return OsHint{"unix", "Linux", "", kUaConfidence};
+    return std::nullopt;
+}
+
+std::optional<OsHint> os_from_l2_description(std::string_view d) {
+    // Most specific first: NX-OS and IOS XE descriptions also say "Cisco IOS".
+    struct Known {
+        std::string_view needle, os_class, name;
+    };
+    static constexpr Known kKnown[] = {
+        {"NX-OS", "other", "Cisco NX-OS"}, {"IOS XE", "other", "Cisco IOS XE"}, {"IOS-XE", "other", "Cisco IOS XE"},
+        {"IOS XR", "other", "Cisco IOS XR"}, {"Cisco IOS", "other", "Cisco IOS"},
+        {"Cisco Internetwork Operating System", "other", "Cisco IOS"}, {"JUNOS", "other", "Junos"},
+        {"Junos", "other", "Junos"},         {"Arista", "other", "Arista EOS"},    {"RouterOS", "other", "RouterOS"},
+        {"FreeBSD", "unix", "FreeBSD"},      {"Windows", "win", "Windows"},        {"Linux", "unix", "Linux"},
+    };
+    for (const auto& k : kKnown)
+        if (contains(d, k.needle)) return OsHint{std::string(k.os_class), std::string(k.name), "", kL2Confidence};
     return std::nullopt;
 }
 

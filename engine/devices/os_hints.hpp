@@ -1,6 +1,6 @@
 #pragma once
 // OS hints from what devices say about themselves: DHCP (option 55 parameter request list,
-// option 60 vendor class) and HTTP User-Agent. Stats-thread code (may allocate).
+// option 60 vendor class), HTTP User-Agent and LLDP/CDP system descriptions. Stats-thread code (may allocate).
 //
 // The DHCP table is a small built-in list of well-known fingerprints (the shapes published
 // by fingerbank.org and in many DHCP fingerprinting write-ups), not a complete database:
@@ -23,5 +23,7 @@ struct OsHint {
 std::optional<OsHint> os_from_dhcp_fingerprint(std::string_view option55);
 std::optional<OsHint> os_from_dhcp_vendor_class(std::string_view vendor_class);
 std::optional<OsHint> os_from_user_agent(std::string_view ua);
+// LLDP system description / CDP software version (first line), e.g. "Cisco IOS Software, ...".
+std::optional<OsHint> os_from_l2_description(std::string_view description);
 
 }  // namespace nms::devices

@@ -28,13 +28,14 @@ enum class DeviceFact : uint8_t {
     kSsdpServer,            // SSDP NOTIFY / response SERVER header
     kTlsSniClient,          // TLS ClientHello SNI (the client asked for this name)
     kHttpHost,              // HTTP request Host header (the client asked for this name)
+    kTlsJa4Client,          // JA4 of the client's TLS/QUIC ClientHello (its TLS stack), e.g. "t13d1516h2_8daaf6152771_e5627efa2ab1"
     kCount
 };
 
 inline constexpr const char* device_fact_name(DeviceFact f) noexcept {
     constexpr const char* kNames[] = {"hostname", "dhcp_vendor_class", "dhcp_fingerprint", "dhcp_requested_ip",
                                       "dhcp_assigned_ip", "http_user_agent", "mdns_name", "netbios_name",
-                                      "ssdp_server", "tls_sni_client", "http_host"};
+                                      "ssdp_server", "tls_sni_client", "http_host", "tls_ja4"};
     return static_cast<size_t>(f) < sizeof kNames / sizeof kNames[0] ? kNames[static_cast<size_t>(f)] : "unknown";
 }
 

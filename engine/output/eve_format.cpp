@@ -276,6 +276,23 @@ void append_stats_event(std::string& out, const stats::Snapshot& s) {
     w.Uint64(s.device_counters.evicted + s.device_counters.shard_evicted);
     w.Key("events");
     w.Uint64(s.device_counters.events);
+    w.Key("site_fingerprints_learned");
+    w.Uint64(s.device_counters.site_signatures + s.device_counters.site_fingerprints);
+    w.Key("site_fingerprint_conflicts");
+    w.Uint64(s.device_counters.site_conflicts);
+    w.Key("geoip");
+    w.StartObject();
+    w.Key("lookups");
+    w.Uint64(s.device_counters.geo.lookups);
+    w.Key("cache_hits");
+    w.Uint64(s.device_counters.geo.cache_hits);
+    w.Key("not_found");
+    w.Uint64(s.device_counters.geo.not_found);
+    w.Key("errors");
+    w.Uint64(s.device_counters.geo.errors);
+    w.Key("unavailable_dbs");
+    w.Uint64(s.device_counters.geo.unavailable_dbs);
+    w.EndObject();
     w.EndObject();
 
     w.Key("capture");
@@ -453,6 +470,33 @@ void append_stats_event(std::string& out, const stats::Snapshot& s) {
 
 namespace {
 
+// "geo": {country_iso, country, city, asn, as_org}: only the fields the databases gave.
+void geo_object(Writer& w, const devices::GeoInfo& g) {
+    w.Key("geo");
+    w.StartObject();
+    if (!g.country_iso.empty()) {
+        w.Key("country_iso");
+        put_text(w, g.country_iso);
+    }
+    if (!g.country.empty()) {
+        w.Key("country");
+        put_text(w, g.country);
+    }
+    if (!g.city.empty()) {
+        w.Key("city");
+        put_text(w, g.city);
+    }
+    if (g.asn) {
+        w.Key("asn");
+        w.Uint(g.asn);
+        if (!g.as_org.empty()) {
+            w.Key("as_org");
+            put_text(w, g.as_org);
+        }
+    }
+    w.EndObject();
+}
+
 // The device object's fields (EVE "device" events and the REST API share them).
 void device_fields(Writer& w, const devices::Device& d) {
     w.Key("key");
@@ -467,6 +511,7 @@ void device_fields(Writer& w, const devices::Device& d) {
     }
     w.Key("local");
     w.Bool(d.local);
+    if (!d.geo.empty()) geo_object(w, d.geo);
     w.Key("ips");
     w.StartArray();
     for (const auto& ip : d.ips) put_ip(w, ip);
@@ -561,6 +606,7 @@ void device_fields(Writer& w, const devices::Device& d) {
                 w.Key("name");
                 put_text(w, p.name);
             }
+            if (!p.geo.empty()) geo_object(w, p.geo);
             w.EndObject();
         }
         w.EndArray();

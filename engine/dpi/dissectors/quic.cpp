@@ -296,6 +296,7 @@ class QuicDissector final : public Dissector {
         tls::ClientHello ch;
         if (!tls::parse_client_hello(hs.sub(4, len), tls::HelloKind::kQuic, ch, t)) return true;
         if (!ch.sni.empty()) events.device_fact(DeviceFact::kTlsSniClient, ch.sni.as_string());
+        events.device_fact(DeviceFact::kTlsJa4Client, ch.ja4_text());
         if (AppEvent* ev = events.begin_event()) {
             EventWriter w(*ev);
             put_version(w, st.version);

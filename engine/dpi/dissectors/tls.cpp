@@ -127,6 +127,7 @@ class TlsDissector final : public Dissector {
                         st.s.client_hello(ch, t);
                         st.hello_ns = in.pkt.ts_ns;
                         if (!ch.sni.empty()) events.device_fact(DeviceFact::kTlsSniClient, ch.sni.as_string());
+                        events.device_fact(DeviceFact::kTlsJa4Client, ch.ja4_text());
                     }
                     st.flags |= kClientDone;
                 }

@@ -5,6 +5,8 @@
 // bounded DER walker. Pure functions over bounded views: no allocation, no exceptions.
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <string_view>
 
 #include "common/bytes.hpp"
 
@@ -40,6 +42,7 @@ struct ClientHello {
     bool has_ja3 = false;
     uint8_t ja3_md5[16] = {};
     char ja4[36] = {};              // always filled when parse succeeds
+    [[nodiscard]] std::string_view ja4_text() const noexcept { return {ja4, ::strnlen(ja4, sizeof ja4)}; }
 };
 
 // Parses a ClientHello body (after the 4-byte handshake header). `ja3` receives the JA3

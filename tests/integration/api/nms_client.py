@@ -25,7 +25,7 @@ def make_hash(nms, password):
 
 
 class Daemon:
-    def __init__(self, nms, tmp, config_text, extra_args=(), name="daemon"):
+    def __init__(self, nms, tmp, config_text, extra_args=(), name="daemon", source_args=("--demo",)):
         self.port = free_port()
         self.tmp = tmp
         self.config = os.path.join(tmp, name + ".toml")
@@ -33,7 +33,7 @@ class Daemon:
             fh.write(config_text)
         self.err_path = os.path.join(tmp, name + ".stderr")
         self.data_dir = os.path.join(tmp, name + "-data")
-        args = [nms, "--demo", "-c", self.config, "--listen", f"127.0.0.1:{self.port}", "--data-dir", self.data_dir,
+        args = [nms, *source_args, "-c", self.config, "--listen", f"127.0.0.1:{self.port}", "--data-dir", self.data_dir,
                 *extra_args]
         self.err = open(self.err_path, "w")
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=self.err)

@@ -167,7 +167,7 @@ TEST_CASE("subcommands are recorded and other words are errors", "[config]") {
     const CliError e = parse_bad({"start"});
     CHECK(e.option == "start");
     CHECK(e.message ==
-          "netmonsec: unexpected argument 'start' (subcommands: passwd, doctor); "
+          "netmonsec: unexpected argument 'start' (subcommands: passwd, doctor, fingerprints); "
           "see 'netmonsec --help'");
     CHECK(parse_bad({"-"}).option == "-");
     // "--" ends options: what follows is positional even if it starts with '-'.
@@ -190,7 +190,7 @@ TEST_CASE("usage text documents every option", "[config]") {
     for (const char* opt :
          {"-c, --config", "-i, --interface", "-r, --read", "--replay-speed", "--loop", "--demo", "--list",
           "-w, --workers", "--eve", "--data-dir", "--listen", "--no-api", "-v, --verbose", "-h, --help",
-          "-V, --version", "passwd", "doctor", "--option=value"}) {
+          "-V, --version", "passwd", "doctor", "fingerprints", "--option=value"}) {
         INFO(opt);
         CHECK(contains(u, opt));
     }

@@ -209,6 +209,8 @@ TEST_CASE("a DHCP-identified device's SYN becomes a site signature, saved and re
     std::ifstream in(path);
     const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     CHECK(text.find("dhcp_fingerprint \"1,121,3,6,15,119,252,95,44,46\" of 28:cf:e9:21:3c:2b") != std::string::npos);
+    // p0f refuses labels whose class was not declared first (its own p0f.fp starts with this line).
+    CHECK(text.find("\nclasses = win,unix,other\n") < text.find("label = "));
 
     // Next start: the site signature names the OS of a device that only sent a SYN.
     auto reloaded = std::make_shared<P0fDb>();
