@@ -10,7 +10,8 @@
 // 3. retention: deleting those rows in slices of 2000 with incremental vacuum: rows/s and
 //              the longest single step (the longest pause of the store thread).
 // 4. pipeline (with FILE): the whole engine on the capture file with storage off and on
-//              (--data-dir semantics), best of R runs each, in the same process.
+//              (--data-dir semantics), R interleaved off/on pairs in the same process; the
+//              median of the per-pair on/off throughput ratios.
 // Prints one JSON object. Everything goes to a fresh directory under /tmp, removed at the end.
 #include <unistd.h>
 
@@ -18,6 +19,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <string>
 #include <thread>
@@ -36,6 +38,14 @@ namespace fs = std::filesystem;
 using namespace nms;
 
 double now_s() { return static_cast<double>(monotonic_ns()) / 1e9; }
+
+// CPU time is what storage costs whatever else runs on the machine: on a box without a spare
+// core it is the throughput the pipeline loses; wall-clock ratios swing with other load.
+double process_cpu_s() {
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
 
 pipeline::FlowRecord make_flow(uint64_t i) {
     pipeline::FlowRecord r{};
@@ -62,6 +72,7 @@ pipeline::FlowRecord make_flow(uint64_t i) {
 struct Pipeline {
     double seconds = 0;          // start() to the end of shutdown(): store drain included
     double capture_seconds = 0;  // start() until the capture read the whole file (packet path)
+    double cpu_seconds = 0;      // process CPU time (user + system) from start() to the end of shutdown()
     app::RunSummary summary;
     uint64_t store_flows = 0;
     uint64_t store_dropped = 0;
@@ -82,11 +93,13 @@ bool run_pipeline(const std::string& file, uint32_t workers, const std::string& 
         return false;
     }
     const double t0 = now_s();
+    const double cpu0 = process_cpu_s();
     engine.start();
     while (!engine.captures_finished()) std::this_thread::sleep_for(std::chrono::microseconds(200));
     out.capture_seconds = now_s() - t0;
     out.summary = engine.shutdown();
     out.seconds = now_s() - t0;
+    out.cpu_seconds = process_cpu_s() - cpu0;
     if (const auto* st = engine.store()) {
         out.store_flows = st->counters().flows_written.get();
         out.store_dropped = st->counters().dropped_total();
@@ -250,35 +263,60 @@ int main(int argc, char** argv) {
     // 4. Pipeline with storage off and on.
     std::string pipe_json = "null";
     if (!file.empty()) {
-        Pipeline off, on;
+        // Interleaved pairs, alternating which runs first, so load from other processes hits
+        // both sides alike; the figure is the median of the per-pair ratios.
+        const auto mpps = [](const Pipeline& p) {
+            return static_cast<double>(p.summary.packets) / p.capture_seconds / 1e6;
+        };
+        std::vector<Pipeline> offs, ons;
+        std::vector<double> ratios, cpu_ratios;
         for (int i = 0; i < repeat; ++i) {
             Pipeline a, b;
             std::string error;
             const std::string dir = base + "/pipe" + std::to_string(i);
-            if (!run_pipeline(file, workers, "", a, error) || !run_pipeline(file, workers, dir, b, error)) {
+            const bool ok = i % 2 == 0
+                                ? run_pipeline(file, workers, "", a, error) && run_pipeline(file, workers, dir, b, error)
+                                : run_pipeline(file, workers, dir, b, error) && run_pipeline(file, workers, "", a, error);
+            if (!ok) {
                 std::fprintf(stderr, "store_bench: %s\n", error.c_str());
                 return 1;
             }
-            if (i == 0 || a.capture_seconds < off.capture_seconds) off = a;
-            if (i == 0 || b.capture_seconds < on.capture_seconds) on = b;
+            ratios.push_back(mpps(b) / mpps(a));
+            cpu_ratios.push_back(b.cpu_seconds / a.cpu_seconds);
+            offs.push_back(a);
+            ons.push_back(b);
             fs::remove_all(dir);
         }
+        const auto median = [](std::vector<double> v) {
+            std::sort(v.begin(), v.end());
+            const size_t n = v.size();
+            return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+        };
+        std::vector<double> off_mpps, on_mpps, off_cpu, on_cpu;
+        for (const auto& p : offs) off_mpps.push_back(mpps(p)), off_cpu.push_back(p.cpu_seconds);
+        for (const auto& p : ons) on_mpps.push_back(mpps(p)), on_cpu.push_back(p.cpu_seconds);
+        std::string all = "[";
+        for (size_t i = 0; i < ratios.size(); ++i) {
+            char r[64];
+            std::snprintf(r, sizeof r, "%s%.3f", i ? ", " : "", ratios[i]);
+            all += r;
+        }
+        all += "]";
+        const Pipeline& on = ons.back();
         // Packet-path throughput: until the capture has read the file (the capture waits for
         // ring space in a replay, so this is the workers' pace).
-        const auto mpps = [](const Pipeline& p) {
-            return static_cast<double>(p.summary.packets) / p.capture_seconds / 1e6;
-        };
-        char buf[1024];
+        char buf[1536];
         std::snprintf(buf, sizeof buf,
-                      "{\"file\": \"%s\", \"workers\": %u, \"packets\": %llu, \"flows\": %llu, "
-                      "\"off\": {\"mpps\": %.3f, \"capture_seconds\": %.3f, \"total_seconds\": %.3f}, "
-                      "\"on\": {\"mpps\": %.3f, \"capture_seconds\": %.3f, \"total_seconds\": %.3f, "
-                      "\"flows_stored\": %llu, \"store_dropped\": %llu}, \"on_vs_off\": %.3f}",
+                      "{\"file\": \"%s\", \"workers\": %u, \"packets\": %llu, \"flows\": %llu, \"pairs\": %d, "
+                      "\"off\": {\"median_mpps\": %.3f, \"median_cpu_s\": %.3f}, "
+                      "\"on\": {\"median_mpps\": %.3f, \"median_cpu_s\": %.3f, \"flows_stored\": %llu, "
+                      "\"store_dropped\": %llu, \"total_seconds\": %.3f}, \"on_vs_off_ratios\": %s, "
+                      "\"on_vs_off_median\": %.3f, \"cpu_on_vs_off_median\": %.3f}",
                       file.c_str(), workers, static_cast<unsigned long long>(on.summary.packets),
-                      static_cast<unsigned long long>(on.summary.flows), mpps(off), off.capture_seconds, off.seconds,
-                      mpps(on), on.capture_seconds, on.seconds,
+                      static_cast<unsigned long long>(on.summary.flows), repeat, median(off_mpps), median(off_cpu), median(on_mpps),
+                      median(on_cpu),
                       static_cast<unsigned long long>(on.store_flows), static_cast<unsigned long long>(on.store_dropped),
-                      mpps(on) / mpps(off));
+                      on.seconds, all.c_str(), median(ratios), median(cpu_ratios));
         pipe_json = buf;
     }
     fs::remove_all(base);

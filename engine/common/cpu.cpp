@@ -2,6 +2,8 @@
 
 #include <pthread.h>
 #include <sched.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 namespace nms {
 
@@ -15,6 +17,15 @@ bool pin_current_thread(int cpu) noexcept {
 
 void name_current_thread(const std::string& name) noexcept {
     pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
+}
+
+bool lower_current_thread_priority(int nice) noexcept {
+    sched_param p{};
+    p.sched_priority = 0;
+    const bool batch = pthread_setschedparam(pthread_self(), SCHED_BATCH, &p) == 0;
+    // Linux: the nice value of a thread id applies to that thread alone.
+    const bool niced = setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), nice) == 0;
+    return batch && niced;
 }
 
 std::vector<int> allowed_cpus() {

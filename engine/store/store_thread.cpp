@@ -365,6 +365,9 @@ void StoreThread::housekeeping(int64_t now_s) {
 
 void StoreThread::run() {
     name_current_thread("nms-store");
+    // The store only needs to keep up on average (bounded queues absorb bursts): it runs
+    // behind capture and workers so on a small box it never takes their CPU.
+    if (!lower_current_thread_priority(kStoreNice)) log::debug("store: cannot lower the store thread's priority");
     const uint64_t flush_ns = uint64_t{opts_.flush_interval_ms} * kNsPerMs;
     for (;;) {
         bool stopping;

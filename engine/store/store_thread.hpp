@@ -62,6 +62,7 @@ std::string prepare_data_dir(const std::string& dir);
 class StoreThread final : public output::RecordSink, public detect::AlertListener {
  public:
     static constexpr const char* kDatabaseFile = "netmonsec.db";
+    static constexpr int kStoreNice = 10;  // with SCHED_BATCH: ~1/10 of a nice-0 thread's share under contention
 
     // Opens (creates, migrates) DIR/netmonsec.db and the exporter; throws StoreError.
     explicit StoreThread(StoreOptions opts);

@@ -112,7 +112,10 @@ class StoreWriter {
     std::string path_;
     const dpi::Registry* registry_;
     Database db_;
-    Statement insert_flow_, upsert_dns_query_, upsert_dns_answer_, upsert_stats_;
+    static constexpr int kFlowsPerInsert = 32;
+    void bind_flow(Statement& st, int base, const pipeline::FlowRecord& rec, int64_t now_s);
+
+    Statement insert_flow_, insert_flows_, upsert_dns_query_, upsert_dns_answer_, upsert_stats_;
     Statement oldest_flow_, delete_flows_, delete_flows_any_, delete_dns_;
     Statement delete_stats_[3];
     std::unique_ptr<DeviceStore> devices_;
