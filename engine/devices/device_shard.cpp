@@ -9,6 +9,7 @@ namespace {
 
 constexpr uint16_t kEthLldp = 0x88cc;
 constexpr uint8_t kCdpMac[6] = {0x01, 0x00, 0x0c, 0xcc, 0xcc, 0xcc};
+constexpr int kMaxJa4Facts = 4;  // of PartialDevice::kMaxFacts
 
 // 0.0.0.0 (as ::ffff:0.0.0.0) or ::, compared as two words.
 bool unspecified(const IpAddr& ip) noexcept {
@@ -146,19 +147,24 @@ void DeviceShard::add_fact(PartialDevice& d, uint8_t kind, std::string_view valu
     if (value.empty()) return;
     FixedText<160> t;
     t.set(value);
-    int oldest_same = -1, oldest = -1;
+    int oldest_same = -1, oldest = -1, same = 0;
     for (uint8_t i = 0; i < d.n_facts; ++i) {
         FactSlot& f = d.facts[i];
         if (f.kind == kind && f.value.view() == t.view()) {
             f.ts = ts;
             return;
         }
+        if (f.kind == kind) ++same;
         if (f.kind == kind && (oldest_same < 0 || f.ts < d.facts[oldest_same].ts)) oldest_same = i;
         if (oldest < 0 || f.ts < d.facts[oldest].ts) oldest = i;
     }
-    FactSlot* slot = d.n_facts < PartialDevice::kMaxFacts ? &d.facts[d.n_facts++]
-                     : oldest_same >= 0                   ? &d.facts[oldest_same]
-                                                          : &d.facts[oldest];
+    // A device runs many TLS clients: their JA4s may not crowd out its DHCP and name facts
+    // before the stats thread has taken them.
+    const bool capped = kind == static_cast<uint8_t>(dpi::DeviceFact::kTlsJa4Client) && same >= kMaxJa4Facts;
+    FactSlot* slot = capped                                 ? &d.facts[oldest_same]
+                     : d.n_facts < PartialDevice::kMaxFacts ? &d.facts[d.n_facts++]
+                     : oldest_same >= 0                     ? &d.facts[oldest_same]
+                                                            : &d.facts[oldest];
     slot->kind = kind;
     slot->value = t;
     slot->ts = ts;

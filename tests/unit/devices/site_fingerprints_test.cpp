@@ -227,3 +227,34 @@ TEST_CASE("OS hints: LLDP/CDP system descriptions", "[devices]") {
     CHECK(os_from_l2_description("Linux 5.10.0-21-amd64 #1 SMP Debian")->os_class == "unix");
     CHECK_FALSE(os_from_l2_description("SMCGS8P-Smart - SMCGS8P-Smart v3.20"));
 }
+
+TEST_CASE("a device's many JA4s do not crowd out its other facts in the shard", "[devices][sitefp]") {
+    const LocalNets local;
+    DeviceShard shard(16, local);
+    const auto v = from_mac(0x30, "192.168.1.30", 1000);
+    shard.on_packet(v, nullptr);
+    flow::Flow f;
+    shard.device_fact(dpi::DeviceFact::kDhcpFingerprint, kAndroidList, &v, f);
+    shard.device_fact(dpi::DeviceFact::kHostname, "phone", &v, f);
+    for (int i = 0; i < 20; ++i) {
+        auto later = v;
+        later.ts_ns = 2000 + static_cast<TimestampNs>(i);
+        const std::string ja4 = "t13d1516h2_" + std::to_string(100000000000 + i) + "_e5627efa2ab1";
+        shard.device_fact(dpi::DeviceFact::kTlsJa4Client, ja4, &later, f);
+    }
+    const PartialDevice* d = shard.find(DeviceKey::of_mac(Mac{0x02, 0, 0, 0, 0, 0x30}));
+    REQUIRE(d);
+    int ja4 = 0;
+    bool dhcp = false, name = false, newest = false;
+    for (uint8_t i = 0; i < d->n_facts; ++i) {
+        const auto k = static_cast<dpi::DeviceFact>(d->facts[i].kind);
+        ja4 += k == dpi::DeviceFact::kTlsJa4Client;
+        dhcp |= k == dpi::DeviceFact::kDhcpFingerprint;
+        name |= k == dpi::DeviceFact::kHostname;
+        newest |= d->facts[i].value.view() == "t13d1516h2_100000000019_e5627efa2ab1";
+    }
+    CHECK(ja4 == 4);
+    CHECK(dhcp);
+    CHECK(name);
+    CHECK(newest);  // the newest JA4 replaced an older one
+}
