@@ -341,12 +341,16 @@ struct Router::Impl {
         std::vector<std::string> reasons;
         std::vector<std::string> warnings;
         const auto snap = hooks.snapshot ? hooks.snapshot() : nullptr;
+        std::vector<CaptureStatus> caps;
         if (hooks.captures) {
-            const auto caps = hooks.captures();
+            caps = hooks.captures();
             size_t running = 0;
             for (const auto& c : caps) {
                 running += c.running;
                 if (!c.error.empty()) reasons.push_back("capture " + c.name + " failed: " + c.error);
+                // Paused on purpose: still ready, but say so (and how to undo it).
+                if (c.running && c.paused)
+                    warnings.push_back("capture " + c.name + " is paused (POST /api/v1/capture/start resumes it)");
             }
             if (running == 0) reasons.push_back("no capture source is running");
         }
@@ -382,6 +386,17 @@ struct Router::Impl {
         w.Key("warnings");
         w.StartArray();
         for (const auto& r : warnings) w.String(r.c_str(), static_cast<rapidjson::SizeType>(r.size()));
+        w.EndArray();
+        w.Key("captures");
+        w.StartArray();
+        for (const auto& c : caps) {
+            w.StartObject();
+            w.Key("name");
+            w.String(c.name.c_str(), static_cast<rapidjson::SizeType>(c.name.size()));
+            w.Key("state");
+            w.String(!c.running ? (c.error.empty() ? "finished" : "failed") : c.paused ? "paused" : "running");
+            w.EndObject();
+        }
         w.EndArray();
         w.Key("uptime_s");
         w.Double(snap ? snap->uptime_s : 0.0);
@@ -1006,9 +1021,10 @@ struct Router::Impl {
     ApiResponse capture_control(bool start, const Auth& auth) {
         const auto& hook = start ? hooks.capture_start : hooks.capture_stop;
         if (!hook) return unavailable(start ? "starting capture" : "stopping capture");
-        if (!hook()) return error(409, start ? "capture is already running" : "capture is not running");
+        if (!hook()) return error(409, start ? "capture is not paused" : "capture is not running");
         log::info("api: capture %s requested by %s", start ? "start" : "stop", auth.user.c_str());
-        return json(202, start ? "{\"status\":\"capture starting\"}" : "{\"status\":\"capture stopping\"}");
+        // 202: the capture threads act on it within one poll (GET /api/v1/health shows the state).
+        return json(202, start ? "{\"status\":\"capture resuming\"}" : "{\"status\":\"capture pausing\"}");
     }
     ApiResponse capture_start(const ApiRequest&, std::string_view, const Auth& a) { return capture_control(true, a); }
     ApiResponse capture_stop(const ApiRequest&, std::string_view, const Auth& a) { return capture_control(false, a); }

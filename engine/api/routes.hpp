@@ -24,7 +24,8 @@ namespace nms::api {
 
 struct CaptureStatus {
     std::string name;
-    bool running = false;
+    bool running = false;         // has not ended (it may be paused)
+    bool paused = false;          // POST /api/v1/capture/stop took effect
     std::string error;
 };
 
@@ -62,6 +63,7 @@ struct ApiHooks {
     std::function<std::vector<Suppression>()> suppressions_list;
     std::function<std::optional<uint64_t>(const Suppression&)> suppression_add;  // nullopt = refused
     std::function<bool(uint64_t id)> suppression_remove;               // false = no such rule
+    // Resume / pause every capture thread; false = nothing to change (409).
     std::function<bool()> capture_start;
     std::function<bool()> capture_stop;
 };
