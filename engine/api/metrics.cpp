@@ -74,6 +74,9 @@ std::string render_metrics(const stats::Snapshot* s, const ApiGauges& api) {
     Exposition e;
     e.family("netmonsec_websocket_clients", "gauge", "WebSocket clients connected to the API.");
     e.sample("netmonsec_websocket_clients", "", uint64_t{api.websocket_clients});
+    e.family("netmonsec_websocket_frames_dropped_total", "counter",
+             "Alert and device frames dropped because a slow WebSocket client's queue was full.");
+    e.sample("netmonsec_websocket_frames_dropped_total", "", api.websocket_frames_dropped);
     e.family("netmonsec_api_sessions", "gauge", "Live login sessions.");
     e.sample("netmonsec_api_sessions", "", uint64_t{api.sessions});
     if (s == nullptr) return e.take();

@@ -773,6 +773,13 @@ struct Router::Impl {
         return n;
     }
 
+    // The live alert's fresher counts over a stored row. The evidence file name reaches only
+    // the store (the evidence writer finishes after the alert opened), so the row's is kept.
+    static void take_live(store::StoredAlert& row, detect::Alert live) {
+        if (live.evidence_pcap.empty()) live.evidence_pcap = std::move(row.alert.evidence_pcap);
+        row.alert = std::move(live);
+    }
+
     // Stored alert `id`, its live version (fresher counts) when the alert manager has one.
     std::optional<store::StoredAlert> find_alert(store::Queries* db, uint64_t id) {
         std::optional<store::StoredAlert> found;
@@ -781,7 +788,7 @@ struct Router::Impl {
             for (auto& a : hooks.alerts_live()) {
                 if (a.id != id) continue;
                 if (!found) found.emplace();
-                found->alert = std::move(a);
+                take_live(*found, std::move(a));
             }
         }
         return found;
@@ -831,7 +838,7 @@ struct Router::Impl {
             if (db) {  // fresher counts for the stored rows shown
                 for (auto& row : page.items)
                     for (auto& a : live)
-                        if (a.id == row.alert.id) row.alert = a;
+                        if (a.id == row.alert.id) take_live(row, a);
             } else {
                 for (auto& a : live) {
                     const bool match = (f.kind.empty() || f.kind == detect::alert_kind_name(a.kind)) &&
@@ -903,16 +910,8 @@ struct Router::Impl {
             ::close(fd);
             return error(404, "the evidence capture is not a servable file");
         }
-        r.body.resize(static_cast<size_t>(st.st_size));
-        size_t done = 0;
-        while (done < r.body.size()) {
-            const ssize_t n = ::read(fd, r.body.data() + done, r.body.size() - done);
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) break;
-            done += static_cast<size_t>(n);
-        }
-        ::close(fd);
-        r.body.resize(done);
+        // Streamed from this descriptor in chunks: the API never holds the file in memory.
+        r.file = std::make_shared<FileBody>(fd, static_cast<uint64_t>(st.st_size));
         r.content_type = "application/vnd.tcpdump.pcap";
         r.headers.emplace_back("Content-Disposition",
                                "attachment; filename=\"alert-" + std::to_string(*id) + ".pcap\"");
@@ -1076,6 +1075,7 @@ struct Router::Impl {
         auto snap = snapshot();
         ApiGauges g;
         g.websocket_clients = hooks.websocket_clients ? hooks.websocket_clients() : 0;
+        g.websocket_frames_dropped = hooks.websocket_frames_dropped ? hooks.websocket_frames_dropped() : 0;
         g.sessions = sessions.size();
         ApiResponse r;
         r.content_type = "text/plain; version=0.0.4; charset=utf-8";

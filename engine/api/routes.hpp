@@ -25,8 +25,8 @@ namespace nms::api {
 struct CaptureStatus {
     std::string name;
     bool running = false;         // has not ended (it may be paused)
-    bool paused = false;          // POST /api/v1/capture/stop took effect
     std::string error;
+    bool paused = false;          // POST /api/v1/capture/stop took effect
 };
 
 // An alert suppression rule (the alert manager owns them; the API lists and edits them).
@@ -48,6 +48,7 @@ struct ApiHooks {
     std::function<bool()> reload;                                  // same as SIGHUP
     std::function<std::vector<capture::InterfaceInfo>()> interfaces;
     std::function<size_t()> websocket_clients;
+    std::function<uint64_t()> websocket_frames_dropped;
     std::function<int64_t()> now_s;                                // monotonic seconds (tests fake it)
     uint32_t stats_interval_ms = 1000;
 

@@ -41,6 +41,7 @@ ApiServer::ApiServer(const config::ApiConfig& cfg, UserStore users, ApiHooks hoo
     auto* self = this;
     // The router asks for the WebSocket client count; the server answers.
     hooks.websocket_clients = [self] { return self->websocket_clients(); };
+    hooks.websocket_frames_dropped = [self] { return self->impl_->ctx.broadcaster.dropped(); };
     impl_ = std::make_unique<Impl>(Router(cfg, std::move(users), std::move(hooks)), limits);
 }
 

@@ -295,7 +295,7 @@ std::optional<std::string> Engine::open_api() {
         std::vector<api::CaptureStatus> out;
         for (const auto& c : captures_) {
             const bool done = c->finished();
-            out.push_back({c->name(), !done, !done && c->paused(), done && c->failed() ? c->error() : std::string()});
+            out.push_back({c->name(), !done, done && c->failed() ? c->error() : std::string(), !done && c->paused()});
         }
         return out;
     };

@@ -121,6 +121,7 @@ struct Snapshot {
     std::vector<LatencyStat> server_latency;   // per (server, protocol), busiest first, top N
     std::shared_ptr<const std::vector<RatePoint>> history;  // oldest first, 1 point per tick
     std::vector<devices::Device> devices;      // busiest first, top N (stats.top_talkers)
+    std::vector<devices::DeviceEvent> device_events;  // discovered or changed during this tick
     devices::DeviceTableCounters device_counters;  // devices = total known
     StoreHealth store;
     std::vector<detect::Alert> alerts;         // open episodes (newest first), then recently ended ones; bounded
