@@ -4,6 +4,7 @@
 
 #include "api/beast.hpp"
 #include "api/http_session.hpp"
+#include "common/cpu.hpp"
 #include "common/log.hpp"
 
 namespace nms::api {
@@ -72,6 +73,7 @@ void ApiServer::start() {
     if (!impl_->acceptor.is_open() || impl_->thread.joinable()) return;
     impl_->do_accept();
     impl_->thread = std::thread([this] {
+        name_current_thread("nms-api");  // per-thread CPU in top/ps and bench/api_load.py
         try {
             impl_->ioc.run();
         } catch (const std::exception& e) {
