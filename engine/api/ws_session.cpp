@@ -9,7 +9,9 @@ namespace nms::api {
 WsSession::WsSession(tcp::socket&& socket, ServerContext& ctx) : ws_(std::move(socket)), ctx_(ctx) {}
 
 WsSession::~WsSession() {
-    if (dropped_) log::info("api: a slow WebSocket client lost %llu alert/device frame(s)", static_cast<unsigned long long>(dropped_));
+    if (outbox_.dropped())
+        log::info("api: a slow WebSocket client lost %llu alert/device frame(s)",
+                  static_cast<unsigned long long>(outbox_.dropped()));
     if (joined_) ctx_.broadcaster.left();
     ctx_.connections.fetch_sub(1, std::memory_order_relaxed);
 }
@@ -103,29 +105,10 @@ bool WsSession::write_stuck() const {
     return std::chrono::steady_clock::now() - write_started_ > ctx_.limits.ws_write_timeout;
 }
 
-void WsSession::enqueue(Topic topic, Frame frame) {
-    if (topic == Topic::kStats || topic == Topic::kFlows) {
-        latest_[static_cast<size_t>(topic)] = std::move(frame);  // an unsent older one is dropped
-        return;
-    }
-    if (events_.size() >= kMaxQueuedEvents) {
-        events_.pop_front();
-        ++dropped_;
-        ctx_.broadcaster.count_dropped(1);
-    }
-    events_.push_back(std::move(frame));
-}
-
 void WsSession::write_next() {
     if (closed_ || writing_) return;
-    if (!events_.empty()) {
-        writing_ = std::move(events_.front());
-        events_.pop_front();
-    } else {
-        for (Topic t : {Topic::kStats, Topic::kFlows})
-            if (auto& slot = latest_[static_cast<size_t>(t)]; slot && !writing_) writing_ = std::move(slot);
-        if (!writing_) return;
-    }
+    writing_ = outbox_.next();
+    if (!writing_) return;
     write_started_ = std::chrono::steady_clock::now();
     ws_.text(true);
     ws_.async_write(net::buffer(*writing_), beast::bind_front_handler(&WsSession::on_write, shared_from_this()));
@@ -139,8 +122,7 @@ void WsSession::on_write(beast::error_code ec, size_t) {
 
 void WsSession::fail() {
     closed_ = true;
-    latest_ = {};
-    events_.clear();
+    outbox_.clear();
 }
 
 }  // namespace nms::api

@@ -1,17 +1,15 @@
 #pragma once
 // WsSession: one authenticated WebSocket client of /api/v1/ws. Reads small JSON commands
-// ({"subscribe":["stats","alerts","devices","flows"]}); writes the Broadcaster's frames with
-// bounded queues: stats and flows keep ONE pending frame each (the newest replaces an unsent
-// one), alerts and devices a FIFO of kMaxQueuedEvents frames (the oldest is dropped and
-// counted when it overflows). A client whose write has not finished within ws_write_timeout
-// is disconnected. Memory per client is bounded.
-#include <array>
+// ({"subscribe":["stats","alerts","devices","flows"]}); writes the Broadcaster's frames one at
+// a time from a bounded WsOutbox (latest-wins for stats and flows, a FIFO of kMaxQueuedEvents
+// for alerts and devices). A client whose write has not finished within ws_write_timeout is
+// disconnected. Memory per client is bounded.
 #include <atomic>
-#include <deque>
 #include <memory>
 
 #include "api/beast.hpp"
 #include "api/server_context.hpp"
+#include "api/ws_outbox.hpp"
 
 namespace nms::api {
 
@@ -30,7 +28,9 @@ class WsSession final : public WsClient, public std::enable_shared_from_this<WsS
     void do_read();
     void on_read(beast::error_code ec, size_t);
     void close_with_policy_error();
-    void enqueue(Topic topic, Frame frame);
+    void enqueue(Topic topic, Frame frame) {
+        if (outbox_.push(topic, std::move(frame))) ctx_.broadcaster.count_dropped(1);
+    }
     // Starts the next write if none is in flight: events first (they are news), then stats, flows.
     void write_next();
     void on_write(beast::error_code ec, size_t);
@@ -41,9 +41,7 @@ class WsSession final : public WsClient, public std::enable_shared_from_this<WsS
     ServerContext& ctx_;
     beast::flat_buffer buffer_;
     Frame writing_;
-    std::array<Frame, kTopicCount> latest_;  // stats and flows: latest wins
-    std::deque<Frame> events_;               // alerts and devices: bounded FIFO
-    uint64_t dropped_ = 0;
+    WsOutbox outbox_{kMaxQueuedEvents};
     std::chrono::steady_clock::time_point write_started_;
     std::atomic<unsigned> topics_{0};
     bool joined_ = false;
