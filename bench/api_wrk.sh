@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # REST throughput on loopback while the engine works: netmonsec replays a capture in a loop
 # (or runs --demo), and wrk hammers /api/v1/stats and /api/v1/flows?limit=100 with a Bearer
-# token. Prints requests/s and p50/p99 latency per endpoint.
+# token. Prints JSON (bench/ convention): requests/s and p50/p99 latency per endpoint, and the
+# replay's packet rate while wrk runs next to the same rate with the API idle (wrk saturates
+# the API thread and takes a core of this 2-core machine: that is the worst case, not the
+# representative load; bench/api_load.py measures a dashboard-like load).
 # Usage: bench/api_wrk.sh [BUILD_DIR] [PCAP]   (defaults: build/release, --demo traffic)
 set -euo pipefail
 build=${1:-build/release}
@@ -23,7 +26,11 @@ if [ -n "$pcap" ]; then
 else
   src=(--demo)
 fi
-"$nms" "${src[@]}" -c "$tmp/bench.toml" --listen "127.0.0.1:$port" --data-dir "$tmp/data" 2> "$tmp/stderr" &
+# No store by default: an offline replay waits for SQLite rather than drop records, so with a
+# store the figure would be the store's speed, not the pipeline's (STORE=1 turns it on).
+store=()
+[ "${STORE:-0}" = 1 ] && store=(--data-dir "$tmp/data")
+"$nms" "${src[@]}" -c "$tmp/bench.toml" --listen "127.0.0.1:$port" "${store[@]}" 2> "$tmp/stderr" &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$tmp"' EXIT
 for _ in $(seq 100); do
@@ -33,8 +40,41 @@ done
 token=$(curl -fs -H 'Content-Type: application/json' -d '{"username":"bench","password":"bench-pass"}' \
   "http://127.0.0.1:$port/api/v1/auth/login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
 
+# Packets the pipeline counted over a window of `duration` (from /api/v1/stats totals).
+packets() {
+  curl -fs -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/stats" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["totals"]["packets"])'
+}
+secs=${duration%s}
+p0=$(packets); t0=$(date +%s.%N); sleep "$secs"; p1=$(packets); t1=$(date +%s.%N)
+idle_pps=$(python3 -c "print(round(($p1-$p0)/($t1-$t0)))")
+results=()
 for path in /api/v1/stats "/api/v1/flows?limit=100"; do
-  echo "== GET $path  (wrk -t$threads -c$conns -d$duration, source: ${pcap:-demo})"
+  p0=$(packets); t0=$(date +%s.%N)
   wrk -t"$threads" -c"$conns" -d"$duration" --latency -H "Authorization: Bearer $token" \
-    "http://127.0.0.1:$port$path" | grep -E 'Requests/sec|50%|99%|Non-2xx|Socket errors|requests in'
+    "http://127.0.0.1:$port$path" > "$tmp/wrk.txt"
+  p1=$(packets); t1=$(date +%s.%N)
+  results+=("$(python3 - "$tmp/wrk.txt" "$path" "$(python3 -c "print(round(($p1-$p0)/($t1-$t0)))")" <<'PY'
+import json, re, sys
+text, path, pps = open(sys.argv[1]).read(), sys.argv[2], int(sys.argv[3])
+def ms(v):
+    n, unit = float(re.match(r"[\d.]+", v).group()), re.search(r"[a-z]+$", v).group()
+    return n * {"us": 1e-3, "ms": 1, "s": 1e3, "m": 6e4}[unit]
+lat = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", text, re.M))
+non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+print(json.dumps({"path": path, "requests_per_s": float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)),
+                  "p50_ms": round(ms(lat["50"]), 3), "p99_ms": round(ms(lat["99"]), 3),
+                  "requests": int(re.search(r"(\d+) requests in", text).group(1)),
+                  "non_2xx": int(non2xx.group(1)) if non2xx else 0, "pipeline_pps_during": pps}))
+PY
+)")
 done
+STORE=${STORE:-0} python3 - "$idle_pps" "${pcap:-demo}" "$threads" "$conns" "$duration" "${results[@]}" <<'PY'
+import json, os, sys
+idle, source, threads, conns, duration, *rows = sys.argv[1:]
+rows = [json.loads(r) for r in rows]
+for r in rows:
+    r["pipeline_change_pct"] = round(100 * (r["pipeline_pps_during"] / int(idle) - 1), 2) if int(idle) else None
+print(json.dumps({"benchmark": "api_wrk", "source": source, "store": os.environ.get("STORE", "0") == "1", "wrk": {"threads": int(threads), "connections": int(conns),
+                  "duration": duration}, "pipeline_pps_api_idle": int(idle), "endpoints": rows}, indent=1))
+PY

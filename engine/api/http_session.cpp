@@ -29,7 +29,8 @@ ApiRequest to_api_request(const http::request<http::string_body>& req, const std
     return r;
 }
 
-void security_headers(http::response<http::string_body>& res, const std::string& content_type) {
+template <class Body>
+void security_headers(http::response<Body>& res, const std::string& content_type) {
     res.set(http::field::server, "netmonsec");
     res.set("X-Content-Type-Options", "nosniff");
     res.set("X-Frame-Options", "DENY");
@@ -98,18 +99,32 @@ void HttpSession::on_read(beast::error_code ec, size_t) {
         return;
     }
     ApiResponse r = ctx_.router.handle(to_api_request(req, peer_));
-    http::response<http::string_body> res{static_cast<http::status>(r.status), req.version()};
-    res.set(http::field::content_type, r.content_type);
-    bool has_cache_control = false;
-    for (const auto& [k, v] : r.headers) {
-        res.insert(k, v);  // insert, not set: several Set-Cookie may appear
-        has_cache_control |= beast::iequals(k, "Cache-Control");
+    const auto head = [&](auto& res) {
+        res.set(http::field::content_type, r.content_type);
+        bool has_cache_control = false;
+        for (const auto& [k, v] : r.headers) {
+            res.insert(k, v);  // insert, not set: several Set-Cookie may appear
+            has_cache_control |= beast::iequals(k, "Cache-Control");
+        }
+        if (!has_cache_control) res.set(http::field::cache_control, "no-store");
+        security_headers(res, r.content_type);
+        res.keep_alive(req.keep_alive() && served_ < ctx_.limits.max_requests_per_connection);
+    };
+    if (r.file && req.method() != http::verb::head) {
+        http::response<http::file_body> res{static_cast<http::status>(r.status), req.version()};
+        head(res);
+        beast::file f;
+        f.native_handle(r.file->release());  // the body owns (and closes) the descriptor now
+        beast::error_code file_ec;
+        res.body().reset(std::move(f), file_ec);
+        if (file_ec) return refuse(http::status::internal_server_error, "cannot read the file");
+        res.content_length(r.file->size);
+        return send_file(std::move(res));
     }
-    if (!has_cache_control) res.set(http::field::cache_control, "no-store");
-    security_headers(res, r.content_type);
-    const size_t length = r.payload().size();
+    http::response<http::string_body> res{static_cast<http::status>(r.status), req.version()};
+    head(res);
+    const size_t length = r.file ? r.file->size : r.payload().size();
     if (req.method() != http::verb::head) res.body() = r.payload();
-    res.keep_alive(req.keep_alive() && served_ < ctx_.limits.max_requests_per_connection);
     res.content_length(length);
     send(std::move(res));
 }
@@ -130,6 +145,26 @@ void HttpSession::send(http::response<http::string_body>&& res) {
     res_ = std::make_shared<http::response<http::string_body>>(std::move(res));
     stream_.expires_after(ctx_.limits.write_timeout);
     http::async_write(stream_, *res_, beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), close));
+}
+
+void HttpSession::send_file(http::response<http::file_body>&& res) {
+    const bool close = !res.keep_alive();
+    file_res_ = std::make_shared<http::response<http::file_body>>(std::move(res));
+    file_sr_ = std::make_shared<http::response_serializer<http::file_body>>(*file_res_);
+    write_file_chunk(close);
+}
+
+void HttpSession::write_file_chunk(bool close) {
+    stream_.expires_after(ctx_.limits.write_timeout);
+    http::async_write_some(stream_, *file_sr_,
+                           beast::bind_front_handler(&HttpSession::on_file_chunk, shared_from_this(), close));
+}
+
+void HttpSession::on_file_chunk(bool close_after, beast::error_code ec, size_t) {
+    if (!ec && !file_sr_->is_done()) return write_file_chunk(close_after);
+    file_sr_.reset();
+    file_res_.reset();  // closes the file
+    on_write(close_after, ec, 0);
 }
 
 void HttpSession::on_write(bool close_after, beast::error_code ec, size_t) {

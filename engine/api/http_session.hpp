@@ -22,6 +22,11 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
     void do_read();
     void on_read(beast::error_code ec, size_t);
     void send(http::response<http::string_body>&& res);
+    // A file body goes out in chunks; the write timeout applies to each chunk (progress), so a
+    // large download on a slow link is fine and a stalled client is still dropped.
+    void send_file(http::response<http::file_body>&& res);
+    void write_file_chunk(bool close);
+    void on_file_chunk(bool close, beast::error_code ec, size_t);
     void on_write(bool close, beast::error_code ec, size_t);
     void refuse(http::status status, const char* message);
     void close();
@@ -31,6 +36,8 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     std::shared_ptr<http::response<http::string_body>> res_;
+    std::shared_ptr<http::response<http::file_body>> file_res_;
+    std::shared_ptr<http::response_serializer<http::file_body>> file_sr_;
     std::string peer_;
     size_t served_ = 0;
     bool counted_ = true;  // still counted in ctx_.connections (false once a WsSession took over)

@@ -199,6 +199,7 @@ std::string render_report(const ReportInput& in) {
                                     : in.stored_devices);
     w.Key("drops"), w.StartObject();
     w.Key("kernel"), w.Uint64(snap ? snap->kernel_drops : 0);
+    w.Key("paused"), w.Uint64(snap ? snap->paused_drops : 0);
     w.Key("ring_full"), w.Uint64(snap ? snap->ring_full_drops : 0);
     w.Key("records"), w.Uint64(snap ? snap->records_dropped : 0);
     uint64_t store_drops = 0;

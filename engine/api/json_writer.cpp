@@ -193,6 +193,7 @@ std::string render_stats(const stats::Snapshot& s) {
     w.EndObject();
     key(w, "drops"), w.StartObject();
     key(w, "kernel"), w.Uint64(s.kernel_drops);
+    key(w, "paused"), w.Uint64(s.paused_drops);
     key(w, "ring_full"), w.Uint64(s.ring_full_drops);
     key(w, "records"), w.Uint64(s.records_dropped);
     key(w, "decode_invalid"), w.Uint64(s.decode_invalid);
@@ -205,10 +206,12 @@ std::string render_stats(const stats::Snapshot& s) {
     for (const auto& c : s.captures) {
         w.StartObject();
         key(w, "name"), str(w, c.name);
+        key(w, "state"), str(w, c.state);
         key(w, "frames"), w.Uint64(c.frames);
         key(w, "bytes"), w.Uint64(c.bytes);
         key(w, "kernel_packets"), w.Uint64(c.kernel_packets);
         key(w, "kernel_drops"), w.Uint64(c.kernel_drops);
+        key(w, "paused_drops"), w.Uint64(c.paused_drops);
         key(w, "ring_full_drops"), w.Uint64(c.ring_full_drops);
         key(w, "truncated"), w.Uint64(c.truncated);
         key(w, "busy_ratio"), num(w, c.busy_ratio);
@@ -388,12 +391,14 @@ std::string render_interfaces(const std::vector<capture::InterfaceInfo>& ifs, co
         key(w, "link_type"), str(w, i.link_type);
         key(w, "speed_mbps"), w.Int64(i.speed_mbps);
         // Capture counters of every capture thread on this interface (fanout members add up).
-        bool captured = false;
-        uint64_t frames = 0, bytes = 0, kdrops = 0, rdrops = 0;
+        bool captured = false, paused = false;
+        uint64_t frames = 0, bytes = 0, kdrops = 0, rdrops = 0, pdrops = 0;
         if (s)
             for (const auto& c : s->captures)
                 if (c.name == i.name || c.name.starts_with(i.name + "/") || c.name.starts_with(i.name + "#")) {
                     captured = true;
+                    paused |= c.state == "paused";
+                    pdrops += c.paused_drops;
                     frames += c.frames;
                     bytes += c.bytes;
                     kdrops += c.kernel_drops;
@@ -402,10 +407,12 @@ std::string render_interfaces(const std::vector<capture::InterfaceInfo>& ifs, co
         key(w, "captured"), w.Bool(captured);
         if (captured) {
             key(w, "capture"), w.StartObject();
+            key(w, "state"), w.String(paused ? "paused" : "running");
             key(w, "frames"), w.Uint64(frames);
             key(w, "bytes"), w.Uint64(bytes);
             key(w, "kernel_drops"), w.Uint64(kdrops);
             key(w, "ring_full_drops"), w.Uint64(rdrops);
+            key(w, "paused_drops"), w.Uint64(pdrops);
             w.EndObject();
         }
         w.EndObject();
@@ -416,8 +423,10 @@ std::string render_interfaces(const std::vector<capture::InterfaceInfo>& ifs, co
         for (const auto& c : s->captures) {
             w.StartObject();
             key(w, "name"), str(w, c.name);
+            key(w, "state"), str(w, c.state);
             key(w, "frames"), w.Uint64(c.frames);
             key(w, "kernel_drops"), w.Uint64(c.kernel_drops);
+            key(w, "paused_drops"), w.Uint64(c.paused_drops);
             key(w, "ring_full_drops"), w.Uint64(c.ring_full_drops);
             w.EndObject();
         }

@@ -74,6 +74,9 @@ std::string render_metrics(const stats::Snapshot* s, const ApiGauges& api) {
     Exposition e;
     e.family("netmonsec_websocket_clients", "gauge", "WebSocket clients connected to the API.");
     e.sample("netmonsec_websocket_clients", "", uint64_t{api.websocket_clients});
+    e.family("netmonsec_websocket_frames_dropped_total", "counter",
+             "Alert and device frames dropped because a slow WebSocket client's queue was full.");
+    e.sample("netmonsec_websocket_frames_dropped_total", "", api.websocket_frames_dropped);
     e.family("netmonsec_api_sessions", "gauge", "Live login sessions.");
     e.sample("netmonsec_api_sessions", "", uint64_t{api.sessions});
     if (s == nullptr) return e.take();
@@ -99,6 +102,7 @@ std::string render_metrics(const stats::Snapshot* s, const ApiGauges& api) {
 
     e.family("netmonsec_drops_total", "counter", "Packets or records lost, by reason.");
     e.sample("netmonsec_drops_total", label("reason", "kernel"), s->kernel_drops);
+    e.sample("netmonsec_drops_total", label("reason", "paused"), s->paused_drops);
     e.sample("netmonsec_drops_total", label("reason", "ring_full"), s->ring_full_drops);
     e.sample("netmonsec_drops_total", label("reason", "records"), s->records_dropped);
     e.sample("netmonsec_drops_total", label("reason", "dpi_events"), s->dpi.events_dropped);
@@ -110,6 +114,9 @@ std::string render_metrics(const stats::Snapshot* s, const ApiGauges& api) {
 
     e.family("netmonsec_capture_frames_total", "counter", "Frames read, by capture thread.");
     for (const auto& c : s->captures) e.sample("netmonsec_capture_frames_total", label("capture", c.name), c.frames);
+    e.family("netmonsec_capture_paused", "gauge", "1 while a capture thread is paused (POST /api/v1/capture/stop).");
+    for (const auto& c : s->captures)
+        e.sample("netmonsec_capture_paused", label("capture", c.name), uint64_t{c.state == "paused" ? 1u : 0u});
     e.family("netmonsec_capture_kernel_drops_total", "counter", "Frames the kernel dropped, by capture thread.");
     for (const auto& c : s->captures)
         e.sample("netmonsec_capture_kernel_drops_total", label("capture", c.name), c.kernel_drops);

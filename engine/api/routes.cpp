@@ -341,12 +341,16 @@ struct Router::Impl {
         std::vector<std::string> reasons;
         std::vector<std::string> warnings;
         const auto snap = hooks.snapshot ? hooks.snapshot() : nullptr;
+        std::vector<CaptureStatus> caps;
         if (hooks.captures) {
-            const auto caps = hooks.captures();
+            caps = hooks.captures();
             size_t running = 0;
             for (const auto& c : caps) {
                 running += c.running;
                 if (!c.error.empty()) reasons.push_back("capture " + c.name + " failed: " + c.error);
+                // Paused on purpose: still ready, but say so (and how to undo it).
+                if (c.running && c.paused)
+                    warnings.push_back("capture " + c.name + " is paused (POST /api/v1/capture/start resumes it)");
             }
             if (running == 0) reasons.push_back("no capture source is running");
         }
@@ -382,6 +386,17 @@ struct Router::Impl {
         w.Key("warnings");
         w.StartArray();
         for (const auto& r : warnings) w.String(r.c_str(), static_cast<rapidjson::SizeType>(r.size()));
+        w.EndArray();
+        w.Key("captures");
+        w.StartArray();
+        for (const auto& c : caps) {
+            w.StartObject();
+            w.Key("name");
+            w.String(c.name.c_str(), static_cast<rapidjson::SizeType>(c.name.size()));
+            w.Key("state");
+            w.String(!c.running ? (c.error.empty() ? "finished" : "failed") : c.paused ? "paused" : "running");
+            w.EndObject();
+        }
         w.EndArray();
         w.Key("uptime_s");
         w.Double(snap ? snap->uptime_s : 0.0);
@@ -758,6 +773,13 @@ struct Router::Impl {
         return n;
     }
 
+    // The live alert's fresher counts over a stored row. The evidence file name reaches only
+    // the store (the evidence writer finishes after the alert opened), so the row's is kept.
+    static void take_live(store::StoredAlert& row, detect::Alert live) {
+        if (live.evidence_pcap.empty()) live.evidence_pcap = std::move(row.alert.evidence_pcap);
+        row.alert = std::move(live);
+    }
+
     // Stored alert `id`, its live version (fresher counts) when the alert manager has one.
     std::optional<store::StoredAlert> find_alert(store::Queries* db, uint64_t id) {
         std::optional<store::StoredAlert> found;
@@ -766,7 +788,7 @@ struct Router::Impl {
             for (auto& a : hooks.alerts_live()) {
                 if (a.id != id) continue;
                 if (!found) found.emplace();
-                found->alert = std::move(a);
+                take_live(*found, std::move(a));
             }
         }
         return found;
@@ -816,7 +838,7 @@ struct Router::Impl {
             if (db) {  // fresher counts for the stored rows shown
                 for (auto& row : page.items)
                     for (auto& a : live)
-                        if (a.id == row.alert.id) row.alert = a;
+                        if (a.id == row.alert.id) take_live(row, a);
             } else {
                 for (auto& a : live) {
                     const bool match = (f.kind.empty() || f.kind == detect::alert_kind_name(a.kind)) &&
@@ -888,16 +910,8 @@ struct Router::Impl {
             ::close(fd);
             return error(404, "the evidence capture is not a servable file");
         }
-        r.body.resize(static_cast<size_t>(st.st_size));
-        size_t done = 0;
-        while (done < r.body.size()) {
-            const ssize_t n = ::read(fd, r.body.data() + done, r.body.size() - done);
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) break;
-            done += static_cast<size_t>(n);
-        }
-        ::close(fd);
-        r.body.resize(done);
+        // Streamed from this descriptor in chunks: the API never holds the file in memory.
+        r.file = std::make_shared<FileBody>(fd, static_cast<uint64_t>(st.st_size));
         r.content_type = "application/vnd.tcpdump.pcap";
         r.headers.emplace_back("Content-Disposition",
                                "attachment; filename=\"alert-" + std::to_string(*id) + ".pcap\"");
@@ -1006,9 +1020,10 @@ struct Router::Impl {
     ApiResponse capture_control(bool start, const Auth& auth) {
         const auto& hook = start ? hooks.capture_start : hooks.capture_stop;
         if (!hook) return unavailable(start ? "starting capture" : "stopping capture");
-        if (!hook()) return error(409, start ? "capture is already running" : "capture is not running");
+        if (!hook()) return error(409, start ? "capture is not paused" : "capture is not running");
         log::info("api: capture %s requested by %s", start ? "start" : "stop", auth.user.c_str());
-        return json(202, start ? "{\"status\":\"capture starting\"}" : "{\"status\":\"capture stopping\"}");
+        // 202: the capture threads act on it within one poll (GET /api/v1/health shows the state).
+        return json(202, start ? "{\"status\":\"capture resuming\"}" : "{\"status\":\"capture pausing\"}");
     }
     ApiResponse capture_start(const ApiRequest&, std::string_view, const Auth& a) { return capture_control(true, a); }
     ApiResponse capture_stop(const ApiRequest&, std::string_view, const Auth& a) { return capture_control(false, a); }
@@ -1060,6 +1075,7 @@ struct Router::Impl {
         auto snap = snapshot();
         ApiGauges g;
         g.websocket_clients = hooks.websocket_clients ? hooks.websocket_clients() : 0;
+        g.websocket_frames_dropped = hooks.websocket_frames_dropped ? hooks.websocket_frames_dropped() : 0;
         g.sessions = sessions.size();
         ApiResponse r;
         r.content_type = "text/plain; version=0.0.4; charset=utf-8";

@@ -24,8 +24,9 @@ namespace nms::api {
 
 struct CaptureStatus {
     std::string name;
-    bool running = false;
+    bool running = false;         // has not ended (it may be paused)
     std::string error;
+    bool paused = false;          // POST /api/v1/capture/stop took effect
 };
 
 // An alert suppression rule (the alert manager owns them; the API lists and edits them).
@@ -47,6 +48,7 @@ struct ApiHooks {
     std::function<bool()> reload;                                  // same as SIGHUP
     std::function<std::vector<capture::InterfaceInfo>()> interfaces;
     std::function<size_t()> websocket_clients;
+    std::function<uint64_t()> websocket_frames_dropped;
     std::function<int64_t()> now_s;                                // monotonic seconds (tests fake it)
     uint32_t stats_interval_ms = 1000;
 
@@ -62,6 +64,7 @@ struct ApiHooks {
     std::function<std::vector<Suppression>()> suppressions_list;
     std::function<std::optional<uint64_t>(const Suppression&)> suppression_add;  // nullopt = refused
     std::function<bool(uint64_t id)> suppression_remove;               // false = no such rule
+    // Resume / pause every capture thread; false = nothing to change (409).
     std::function<bool()> capture_start;
     std::function<bool()> capture_stop;
 };

@@ -4,6 +4,7 @@
 
 #include "api/beast.hpp"
 #include "api/http_session.hpp"
+#include "common/cpu.hpp"
 #include "common/log.hpp"
 
 namespace nms::api {
@@ -41,6 +42,7 @@ ApiServer::ApiServer(const config::ApiConfig& cfg, UserStore users, ApiHooks hoo
     auto* self = this;
     // The router asks for the WebSocket client count; the server answers.
     hooks.websocket_clients = [self] { return self->websocket_clients(); };
+    hooks.websocket_frames_dropped = [self] { return self->impl_->ctx.broadcaster.dropped(); };
     impl_ = std::make_unique<Impl>(Router(cfg, std::move(users), std::move(hooks)), limits);
 }
 
@@ -71,6 +73,7 @@ void ApiServer::start() {
     if (!impl_->acceptor.is_open() || impl_->thread.joinable()) return;
     impl_->do_accept();
     impl_->thread = std::thread([this] {
+        name_current_thread("nms-api");  // per-thread CPU in top/ps and bench/api_load.py
         try {
             impl_->ioc.run();
         } catch (const std::exception& e) {

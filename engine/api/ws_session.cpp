@@ -9,6 +9,9 @@ namespace nms::api {
 WsSession::WsSession(tcp::socket&& socket, ServerContext& ctx) : ws_(std::move(socket)), ctx_(ctx) {}
 
 WsSession::~WsSession() {
+    if (outbox_.dropped())
+        log::info("api: a slow WebSocket client lost %llu alert/device frame(s)",
+                  static_cast<unsigned long long>(outbox_.dropped()));
     if (joined_) ctx_.broadcaster.left();
     ctx_.connections.fetch_sub(1, std::memory_order_relaxed);
 }
@@ -48,54 +51,64 @@ void WsSession::on_read(beast::error_code ec, size_t) {
     rapidjson::Document doc;
     doc.Parse(text.c_str(), text.size());
     bool ok = !doc.HasParseError() && doc.IsObject() && doc.HasMember("subscribe") && doc["subscribe"].IsArray();
-    bool stats = false;
+    unsigned wanted = 0;
     if (ok) {
         for (const auto& t : doc["subscribe"].GetArray()) {
-            if (t.IsString() && std::string_view(t.GetString()) == "stats") stats = true;
-            else ok = false;
+            size_t i = 0;
+            while (i < kTopicCount && !(t.IsString() && std::string_view(t.GetString()) == kTopicNames[i])) ++i;
+            if (i == kTopicCount) ok = false;
+            else wanted |= 1u << i;
         }
     }
-    if (!ok) {
-        // Unknown commands end the session: the protocol is tiny, so anything else is a bug.
-        closed_ = true;
-        if (writing_) {  // one write at a time: a close frame cannot go out now
-            beast::error_code ignored;
-            beast::get_lowest_layer(ws_).socket().close(ignored);
-            return;
-        }
-        ws_.async_close(websocket::close_reason(websocket::close_code::policy_error, "expected {\"subscribe\":[\"stats\"]}"),
-                        [self = shared_from_this()](beast::error_code) {});
-        return;
-    }
-    if (stats && !subscribed_stats_) {
-        subscribed_stats_ = true;
-        if (auto latest = ctx_.broadcaster.latest(Topic::kStats)) offer(std::move(latest));
-    }
+    // Unknown commands end the session: the protocol is tiny, so anything else is a bug.
+    if (!ok) return close_with_policy_error();
+    const unsigned added = wanted & ~topics();
+    topics_.fetch_or(wanted, std::memory_order_relaxed);
+    for (Topic t : {Topic::kStats, Topic::kFlows})  // a new subscriber gets the current view at once
+        if (added & (1u << static_cast<unsigned>(t)))
+            if (auto latest = ctx_.broadcaster.latest(t)) enqueue(t, std::move(latest));
+    write_next();
     do_read();
 }
 
-void WsSession::deliver(Topic, std::shared_ptr<const std::string> frame) {
-    net::post(ws_.get_executor(), [self = shared_from_this(), f = std::move(frame)]() mutable {
-        if (self->subscribed_stats_) self->offer(std::move(f));
+void WsSession::close_with_policy_error() {
+    closed_ = true;
+    if (writing_) {  // one write at a time: a close frame cannot go out now
+        beast::error_code ignored;
+        beast::get_lowest_layer(ws_).socket().close(ignored);
+        return;
+    }
+    ws_.async_close(websocket::close_reason(websocket::close_code::policy_error,
+                                            "expected {\"subscribe\":[\"stats\",\"alerts\",\"devices\",\"flows\"]}"),
+                    [self = shared_from_this()](beast::error_code) {});
+}
+
+void WsSession::deliver(const TickFrames& frames) {
+    net::post(ws_.get_executor(), [self = shared_from_this(), frames]() mutable {
+        if (self->closed_) return;
+        if (self->writing_ && self->write_stuck()) {
+            log::info("api: closing a WebSocket client that has not taken a frame for %lld s",
+                      static_cast<long long>(self->ctx_.limits.ws_write_timeout.count()));
+            self->closed_ = true;
+            beast::error_code ignored;
+            beast::get_lowest_layer(self->ws_).socket().close(ignored);  // aborts the stuck write
+            return;
+        }
+        const unsigned mine = self->topics();
+        for (size_t i = 0; i < kTopicCount; ++i)
+            if (frames[i] && (mine & (1u << i))) self->enqueue(static_cast<Topic>(i), std::move(frames[i]));
+        self->write_next();
     });
 }
 
-void WsSession::offer(std::shared_ptr<const std::string> frame) {
-    if (closed_) return;
-    if (!writing_) return start_write(std::move(frame));
-    if (std::chrono::steady_clock::now() - write_started_ > ctx_.limits.ws_write_timeout) {
-        log::info("api: closing a WebSocket client that has not taken a frame for %lld s",
-                  static_cast<long long>(ctx_.limits.ws_write_timeout.count()));
-        closed_ = true;
-        beast::error_code ignored;
-        beast::get_lowest_layer(ws_).socket().close(ignored);  // aborts the stuck write
-        return;
-    }
-    pending_ = std::move(frame);  // latest wins: an older pending frame is dropped
+bool WsSession::write_stuck() const {
+    return std::chrono::steady_clock::now() - write_started_ > ctx_.limits.ws_write_timeout;
 }
 
-void WsSession::start_write(std::shared_ptr<const std::string> frame) {
-    writing_ = std::move(frame);
+void WsSession::write_next() {
+    if (closed_ || writing_) return;
+    writing_ = outbox_.next();
+    if (!writing_) return;
     write_started_ = std::chrono::steady_clock::now();
     ws_.text(true);
     ws_.async_write(net::buffer(*writing_), beast::bind_front_handler(&WsSession::on_write, shared_from_this()));
@@ -104,12 +117,12 @@ void WsSession::start_write(std::shared_ptr<const std::string> frame) {
 void WsSession::on_write(beast::error_code ec, size_t) {
     writing_.reset();
     if (ec) return fail();
-    if (pending_ && !closed_) start_write(std::move(pending_));
+    write_next();
 }
 
 void WsSession::fail() {
     closed_ = true;
-    pending_.reset();
+    outbox_.clear();
 }
 
 }  // namespace nms::api

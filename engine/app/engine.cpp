@@ -354,9 +354,20 @@ std::optional<std::string> Engine::open_api() {
         std::vector<api::CaptureStatus> out;
         for (const auto& c : captures_) {
             const bool done = c->finished();
-            out.push_back({c->name(), !done, done && c->failed() ? c->error() : std::string()});
+            out.push_back({c->name(), !done, done && c->failed() ? c->error() : std::string(), !done && c->paused()});
         }
         return out;
+    };
+    // capture/stop and capture/start: every capture thread pauses or resumes together.
+    hooks.capture_stop = [this] {
+        bool changed = false;
+        for (const auto& c : captures_) changed |= c->pause();
+        return changed;
+    };
+    hooks.capture_start = [this] {
+        bool changed = false;
+        for (const auto& c : captures_) changed |= c->resume();
+        return changed;
     };
     hooks.reload = [] { return ::kill(::getpid(), SIGHUP) == 0; };  // main's signal loop reloads
     hooks.interfaces = [] { return capture::list_interfaces(); };
@@ -508,7 +519,7 @@ RunSummary Engine::shutdown() {
     summary_.bytes = snap->traffic.bytes;
     summary_.flows = output_->flows_written();
     summary_.invalid = snap->decode_invalid;
-    summary_.drops = snap->kernel_drops + snap->ring_full_drops + snap->records_dropped;
+    summary_.drops = snap->kernel_drops + snap->paused_drops + snap->ring_full_drops + snap->records_dropped;
     summary_.seconds = static_cast<double>(monotonic_ns() - started_mono_) / 1e9;
     for (auto& c : captures_)
         if (!c->error().empty()) summary_.capture_errors += c->name() + ": " + c->error() + "; ";

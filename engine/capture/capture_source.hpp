@@ -60,6 +60,10 @@ class CaptureSource {
     [[nodiscard]] virtual const std::string& error() const noexcept = 0;  // after kError
     // Asks a blocking poll to return soon (thread-safe).
     virtual void interrupt() noexcept {}
+    // The capture thread did not poll for `paused_ns` (capture/stop .. capture/start): a
+    // source paced by the clock moves its schedule forward instead of bursting to catch up.
+    // A live source needs nothing: the kernel kept its ring and counted what it dropped.
+    virtual void resumed_after(uint64_t paused_ns) noexcept { (void)paused_ns; }
 };
 
 }  // namespace nms::capture

@@ -148,6 +148,10 @@ bool PcapFileSource::deliver(const pcap_pkthdr& hdr, const u_char* data, FrameSi
     return true;
 }
 
+void PcapFileSource::resumed_after(uint64_t paused_ns) noexcept {
+    if (base_set_) base_mono_ns_ += paused_ns;  // paced replay continues where it stopped
+}
+
 PollResult PcapFileSource::poll(FrameSink& sink, int timeout_ms) noexcept {
     if (failed_) return PollResult::kError;
     if (eof_) return PollResult::kEof;

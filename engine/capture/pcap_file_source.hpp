@@ -35,6 +35,7 @@ class PcapFileSource final : public CaptureSource {
     // After kError; also set (with kEof / a shortened pass) when a damaged record ended a pass.
     [[nodiscard]] const std::string& error() const noexcept override { return error_; }
     void interrupt() noexcept override;
+    void resumed_after(uint64_t paused_ns) noexcept override;
 
     [[nodiscard]] uint32_t passes_done() const noexcept { return passes_done_; }
 

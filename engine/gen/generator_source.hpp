@@ -30,6 +30,12 @@ class GeneratorSource final : public capture::CaptureSource {
     [[nodiscard]] const std::string& name() const noexcept override { return name_; }
     [[nodiscard]] const std::string& error() const noexcept override { return error_; }
     void interrupt() noexcept override { interrupted_.store(true, std::memory_order_relaxed); }
+    // Generated traffic resumes at its rate (no catch-up burst) and anomalies keep their spacing.
+    void resumed_after(uint64_t paused_ns) noexcept override {
+        if (base_mono_ns_ == 0) return;
+        base_mono_ns_ += paused_ns;
+        next_anomaly_ns_ += paused_ns;
+    }
 
     [[nodiscard]] const TrafficGenerator& generator() const noexcept { return gen_; }
 

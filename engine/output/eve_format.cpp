@@ -303,6 +303,8 @@ void append_stats_event(std::string& out, const stats::Snapshot& s) {
     w.Uint64(kp);
     w.Key("kernel_drops");
     w.Uint64(s.kernel_drops);
+    w.Key("paused_drops");
+    w.Uint64(s.paused_drops);
     w.Key("ring_full_drops");
     w.Uint64(s.ring_full_drops);
     w.Key("sources");
@@ -311,10 +313,14 @@ void append_stats_event(std::string& out, const stats::Snapshot& s) {
         w.StartObject();
         w.Key("name");
         w.String(c.name.c_str());
+        w.Key("state");
+        w.String(c.state.c_str());
         w.Key("frames");
         w.Uint64(c.frames);
         w.Key("kernel_drops");
         w.Uint64(c.kernel_drops);
+        w.Key("paused_drops");
+        w.Uint64(c.paused_drops);
         w.Key("ring_full_drops");
         w.Uint64(c.ring_full_drops);
         w.Key("truncated");

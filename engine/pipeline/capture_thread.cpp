@@ -1,5 +1,8 @@
 #include "pipeline/capture_thread.hpp"
 
+#include <algorithm>
+#include <chrono>
+
 #include "common/cpu.hpp"
 #include "common/log.hpp"
 #include "common/time.hpp"
@@ -24,8 +27,53 @@ void CaptureThread::start() {
 }
 
 void CaptureThread::request_stop() noexcept {
-    stop_.store(true, std::memory_order_relaxed);
+    {
+        std::lock_guard lock(pause_mutex_);  // a paused thread re-checks stop_ under it
+        stop_.store(true, std::memory_order_relaxed);
+    }
+    pause_cv_.notify_all();
     source_->interrupt();
+}
+
+bool CaptureThread::set_pause_request(bool pause) noexcept {
+    if (finished()) return false;
+    {
+        std::lock_guard lock(pause_mutex_);
+        if (pause_requested_.load(std::memory_order_relaxed) == pause) return false;
+        pause_requested_.store(pause, std::memory_order_relaxed);
+    }
+    pause_cv_.notify_all();
+    if (pause) source_->interrupt();  // a blocking poll returns now, not at its timeout
+    return true;
+}
+
+bool CaptureThread::pause() noexcept { return set_pause_request(true); }
+bool CaptureThread::resume() noexcept { return set_pause_request(false); }
+
+void CaptureThread::wait_while_paused() noexcept {
+    publish_source_stats();
+    const uint64_t since = monotonic_ns();
+    uint64_t drops_before = stats_.kernel_drops.get();
+    paused_.store(true, std::memory_order_release);
+    log::info("capture %s: paused", name_.c_str());
+    std::unique_lock lock(pause_mutex_);
+    for (;;) {
+        // Wake twice a second to attribute the kernel's drops to the pause as they happen.
+        const bool done = pause_cv_.wait_for(lock, std::chrono::milliseconds(500), [this] {
+            return stop_.load(std::memory_order_relaxed) || !pause_requested_.load(std::memory_order_relaxed);
+        });
+        lock.unlock();
+        publish_source_stats();
+        const uint64_t drops = stats_.kernel_drops.get();
+        stats_.paused_drops.add(drops - std::min(drops, drops_before));
+        drops_before = drops;
+        lock.lock();
+        if (done) break;
+    }
+    lock.unlock();
+    source_->resumed_after(monotonic_ns() - since);
+    paused_.store(false, std::memory_order_release);
+    log::info("capture %s: resumed after %.1f s", name_.c_str(), static_cast<double>(monotonic_ns() - since) / 1e9);
 }
 
 void CaptureThread::join() {
@@ -61,6 +109,10 @@ void CaptureThread::run() noexcept {
     name_current_thread("nms-cap-" + name_);
     uint64_t next_stats = 0;
     while (!stop_.load(std::memory_order_relaxed)) {
+        if (pause_requested_.load(std::memory_order_relaxed)) {
+            wait_while_paused();
+            continue;
+        }
         const uint64_t t0 = monotonic_ns();
         const auto r = source_->poll(dispatcher_, 100);
         const uint64_t t1 = monotonic_ns();

@@ -27,10 +27,12 @@ struct RatePoint {
 
 struct CaptureView {
     std::string name;
+    std::string state;            // "running", "paused" (capture/stop), "finished", "failed"
+    uint64_t paused_drops = 0;    // the kernel dropped these while capture was paused
     uint64_t frames = 0;
     uint64_t bytes = 0;
     uint64_t kernel_packets = 0;
-    uint64_t kernel_drops = 0;
+    uint64_t kernel_drops = 0;    // the kernel dropped these while we were reading (not paused)
     uint64_t kernel_freezes = 0;
     uint64_t ring_full_drops = 0; // all workers
     uint64_t truncated = 0;
@@ -105,7 +107,8 @@ struct Snapshot {
     uint64_t active_flows = 0;
     uint64_t flow_capacity = 0;
 
-    uint64_t kernel_drops = 0;
+    uint64_t kernel_drops = 0;           // while capturing
+    uint64_t paused_drops = 0;           // by the kernel while capture was paused (capture/stop)
     uint64_t ring_full_drops = 0;
     uint64_t decode_invalid = 0;         // packets that could not be decoded
     uint64_t records_dropped = 0;
@@ -118,6 +121,7 @@ struct Snapshot {
     std::vector<LatencyStat> server_latency;   // per (server, protocol), busiest first, top N
     std::shared_ptr<const std::vector<RatePoint>> history;  // oldest first, 1 point per tick
     std::vector<devices::Device> devices;      // busiest first, top N (stats.top_talkers)
+    std::vector<devices::DeviceEvent> device_events;  // discovered or changed during this tick
     devices::DeviceTableCounters device_counters;  // devices = total known
     StoreHealth store;
     std::vector<detect::Alert> alerts;         // open episodes (newest first), then recently ended ones; bounded

@@ -137,10 +137,13 @@ std::shared_ptr<Snapshot> StatsMerger::merge(const std::vector<const pipeline::S
         const auto& st = ct.stats();
         CaptureView cv;
         cv.name = ct.name();
+        cv.state = ct.finished() ? (ct.failed() ? "failed" : "finished") : ct.paused() ? "paused" : "running";
         cv.frames = dc.frames.get();
         cv.bytes = dc.bytes.get();
         cv.kernel_packets = st.kernel_packets.get();
-        cv.kernel_drops = st.kernel_drops.get();
+        cv.paused_drops = st.paused_drops.get();
+        const uint64_t kernel_drops = st.kernel_drops.get();
+        cv.kernel_drops = kernel_drops - std::min(kernel_drops, cv.paused_drops);
         cv.kernel_freezes = st.kernel_freezes.get();
         cv.truncated = st.truncated.get() + dc.truncated_to_slot.get();
         cv.bad_records = st.bad_records.get();
@@ -154,6 +157,7 @@ std::shared_ptr<Snapshot> StatsMerger::merge(const std::vector<const pipeline::S
         cv.busy_ratio = ratio(busy - std::min(busy, prev_cap_busy_[c]), mono_now - prev_mono_);
         prev_cap_busy_[c] = busy;
         s->kernel_drops += cv.kernel_drops;
+        s->paused_drops += cv.paused_drops;
         s->ring_full_drops += cv.ring_full_drops;
         s->captures.push_back(std::move(cv));
     }
@@ -198,8 +202,8 @@ std::shared_ptr<Snapshot> StatsMerger::merge(const std::vector<const pipeline::S
         s->detect_counters = detection_->counters();
     }
 
-    const uint64_t drops_total = s->kernel_drops + s->ring_full_drops + s->records_dropped;
-    const uint64_t drops_prev = p ? p->kernel_drops + p->ring_full_drops + p->records_dropped : 0;
+    const uint64_t drops_total = s->kernel_drops + s->paused_drops + s->ring_full_drops + s->records_dropped;
+    const uint64_t drops_prev = p ? p->kernel_drops + p->paused_drops + p->ring_full_drops + p->records_dropped : 0;
     history_.push_back(RatePoint{wall_now, s->pps, s->bps, s->active_flows, drops_total - std::min(drops_total, drops_prev)});
     while (history_.size() > history_points_) history_.pop_front();
     s->history = std::make_shared<const std::vector<RatePoint>>(history_.begin(), history_.end());

@@ -67,12 +67,13 @@ SnapshotPtr StatsThread::tick(bool final) {
     }
     auto snap = merger_.merge(shards, stale_, captures_, workers_, control_.top_n.load(std::memory_order_relaxed), wall_ns(),
                               monotonic_ns());
+    snap->device_events = std::move(device_events_);  // the WebSocket "devices" topic renders them
+    device_events_.clear();
     for (const auto& d : decorators_) d(*snap);
     latest_.store(snap, std::memory_order_release);
     for (const auto& l : listeners_) l(snap);
     if (device_listener_)
-        for (const auto& ev : device_events_) device_listener_(ev);
-    device_events_.clear();
+        for (const auto& ev : snap->device_events) device_listener_(ev);
     return snap;
 }
 

@@ -1,6 +1,8 @@
 #include "store/device_store.hpp"
 
 #include <algorithm>
+#include <string_view>
+#include <unordered_map>
 
 #include "store/entity_json.hpp"
 
@@ -105,59 +107,93 @@ int64_t DeviceStore::prune(uint32_t keep, uint32_t batch) {
     return run(prune_) ? db_.changes() : 0;
 }
 
+namespace {
+
+// Per-device child rows (addresses, names, OS evidence) for every device of a page in ONE
+// query: the keys go in as a JSON array (json_each: one parameter however long the page), and
+// ROW_NUMBER() keeps each device's first `per_device` rows in the same order the per-device
+// query used. Columns after device_key are the caller's.
+Statement child_rows(Database& db, const char* cols, const char* table, const char* order, int per_device,
+                     const std::string& keys_json) {
+    Statement st(db, std::string("SELECT device_key, ") + cols + " FROM (SELECT device_key, " + cols +
+                         ", ROW_NUMBER() OVER (PARTITION BY device_key ORDER BY " + order + ") AS rn FROM " + table +
+                         " WHERE device_key IN (SELECT value FROM json_each(?1))) WHERE rn <= ?2 ORDER BY device_key, rn");
+    st.bind(1, std::string_view(keys_json));
+    st.bind(2, per_device);
+    return st;
+}
+
+}  // namespace
+
 std::vector<devices::Device> read_devices(Database& db, uint32_t limit, const std::string& key) {
     std::vector<devices::Device> out;
-    Statement st(db, std::string("SELECT ") + kDeviceCols + " FROM devices" + (key.empty() ? "" : " WHERE key = ?2") +
-                         " ORDER BY last_ns DESC LIMIT ?1");
-    st.bind(1, limit);
-    if (!key.empty()) st.bind(2, std::string_view(key));
-    Statement addrs(db, "SELECT ip FROM device_addresses WHERE device_key = ?1 ORDER BY first_ns, ip LIMIT 16");
-    Statement names(db, "SELECT name FROM device_hostnames WHERE device_key = ?1 ORDER BY first_ns, name LIMIT 8");
-    Statement evid(db,
-        "SELECT signal, value, os, os_class, confidence, ts_ns FROM device_os_evidence WHERE device_key = ?1 "
-        "ORDER BY confidence DESC, ts_ns DESC LIMIT 16");
-    while (st.step() == Rc::kRow) {
-        const auto k = device_key_parse(st.column_text(0));
-        if (!k) continue;
-        devices::Device d;
-        d.key = *k;
-        d.mac = st.column_text(1);
-        d.vendor = st.column_text(2);
-        d.mac_local_admin = st.column_int(3) != 0;
-        d.local = st.column_int(4) != 0;
-        d.first_ns = static_cast<TimestampNs>(st.column_int(5));
-        d.last_ns = static_cast<TimestampNs>(st.column_int(6));
-        d.packets_out = static_cast<uint64_t>(st.column_int(7));
-        d.bytes_out = static_cast<uint64_t>(st.column_int(8));
-        d.packets_in = static_cast<uint64_t>(st.column_int(9));
-        d.bytes_in = static_cast<uint64_t>(st.column_int(10));
-        d.os = st.column_text(11);
-        d.os_class = st.column_text(12);
-        d.os_confidence = static_cast<uint8_t>(st.column_int(13));
-        d.attributes = attributes_from_json(st.column_text(14));
-        d.tcp_signatures = strings_from_json(st.column_text(15));
-        d.peers = peers_from_json(st.column_text(16));
-        const std::string dkey(st.column_text(0));
-        addrs.bind(1, std::string_view(dkey));
-        while (addrs.step() == Rc::kRow)
-            if (auto a = IpAddr::parse(addrs.column_text(0))) d.ips.push_back(*a);
-        addrs.reset();
-        names.bind(1, std::string_view(dkey));
-        while (names.step() == Rc::kRow) d.hostnames.emplace_back(names.column_text(0));
-        names.reset();
-        evid.bind(1, std::string_view(dkey));
-        while (evid.step() == Rc::kRow) {
-            devices::OsEvidence e;
-            e.signal = evid.column_text(0);
-            e.value = evid.column_text(1);
-            e.os = evid.column_text(2);
-            e.os_class = evid.column_text(3);
-            e.confidence = static_cast<uint8_t>(evid.column_int(4));
-            e.ts = static_cast<TimestampNs>(evid.column_int(5));
-            d.os_evidence.push_back(std::move(e));
+    std::vector<std::string> keys;  // parallel to out
+    {
+        Statement st(db, std::string("SELECT ") + kDeviceCols + " FROM devices" +
+                             (key.empty() ? "" : " WHERE key = ?2") + " ORDER BY last_ns DESC LIMIT ?1");
+        st.bind(1, limit);
+        if (!key.empty()) st.bind(2, std::string_view(key));
+        while (st.step() == Rc::kRow) {
+            const auto k = device_key_parse(st.column_text(0));
+            if (!k) continue;
+            devices::Device d;
+            d.key = *k;
+            d.mac = st.column_text(1);
+            d.vendor = st.column_text(2);
+            d.mac_local_admin = st.column_int(3) != 0;
+            d.local = st.column_int(4) != 0;
+            d.first_ns = static_cast<TimestampNs>(st.column_int(5));
+            d.last_ns = static_cast<TimestampNs>(st.column_int(6));
+            d.packets_out = static_cast<uint64_t>(st.column_int(7));
+            d.bytes_out = static_cast<uint64_t>(st.column_int(8));
+            d.packets_in = static_cast<uint64_t>(st.column_int(9));
+            d.bytes_in = static_cast<uint64_t>(st.column_int(10));
+            d.os = st.column_text(11);
+            d.os_class = st.column_text(12);
+            d.os_confidence = static_cast<uint8_t>(st.column_int(13));
+            d.attributes = attributes_from_json(st.column_text(14));
+            d.tcp_signatures = strings_from_json(st.column_text(15));
+            d.peers = peers_from_json(st.column_text(16));
+            keys.emplace_back(st.column_text(0));
+            out.push_back(std::move(d));
         }
-        evid.reset();
-        out.push_back(std::move(d));
+    }
+    if (out.empty()) return out;
+    // Four queries per call, whatever the number of devices (was three more per device).
+    std::unordered_map<std::string_view, devices::Device*> by_key;
+    by_key.reserve(keys.size());
+    std::string keys_json = "[";
+    for (size_t i = 0; i < keys.size(); ++i) {
+        by_key.emplace(keys[i], &out[i]);
+        if (keys[i].find_first_of("\"\\") != std::string::npos) continue;  // never in a key text
+        if (keys_json.size() > 1) keys_json += ',';
+        keys_json += '"' + keys[i] + '"';
+    }
+    keys_json += ']';
+    const auto device_of = [&by_key](const Statement& st) {
+        const auto it = by_key.find(st.column_text(0));
+        return it == by_key.end() ? nullptr : it->second;
+    };
+    Statement addrs = child_rows(db, "ip", "device_addresses", "first_ns, ip", 16, keys_json);
+    while (addrs.step() == Rc::kRow)
+        if (auto* d = device_of(addrs))
+            if (auto a = IpAddr::parse(addrs.column_text(1))) d->ips.push_back(*a);
+    Statement names = child_rows(db, "name", "device_hostnames", "first_ns, name", 8, keys_json);
+    while (names.step() == Rc::kRow)
+        if (auto* d = device_of(names)) d->hostnames.emplace_back(names.column_text(1));
+    Statement evid = child_rows(db, "signal, value, os, os_class, confidence, ts_ns", "device_os_evidence",
+                                "confidence DESC, ts_ns DESC, signal, value", 16, keys_json);
+    while (evid.step() == Rc::kRow) {
+        auto* d = device_of(evid);
+        if (!d) continue;
+        devices::OsEvidence e;
+        e.signal = evid.column_text(1);
+        e.value = evid.column_text(2);
+        e.os = evid.column_text(3);
+        e.os_class = evid.column_text(4);
+        e.confidence = static_cast<uint8_t>(evid.column_int(5));
+        e.ts = static_cast<TimestampNs>(evid.column_int(6));
+        d->os_evidence.push_back(std::move(e));
     }
     return out;
 }

@@ -147,8 +147,15 @@ users = [{{name = "admin", role = "admin", password_hash = "{admin_hash}"}},
             time.sleep(0.2)
         _, _, st = jget(d, "/api/v1/stats", tok)
         check("stats carry the store's health", st["store"]["enabled"] and st["store"]["rows_written"] > 0, st["store"])
+        # capture/stop pauses the generator too (capture_control_test.py covers it on a replay).
         status, _, body = d.request("POST", "/api/v1/capture/stop", headers={"Authorization": "Bearer " + tok})
-        check("capture/stop without the hook -> 503 saying so", status == 503 and b"not available" in body, status)
+        check("capture/stop -> 202", status == 202, f"{status} {body}")
+        deadline = time.time() + 10
+        while time.time() < deadline and jget(d, "/api/v1/stats", tok)[2]["captures"][0]["state"] != "paused":
+            time.sleep(0.2)
+        check("stats show the demo capture paused", jget(d, "/api/v1/stats", tok)[2]["captures"][0]["state"] == "paused")
+        status, _, body = d.request("POST", "/api/v1/capture/start", headers={"Authorization": "Bearer " + tok})
+        check("capture/start -> 202", status == 202, f"{status} {body}")
         status, _, _ = d.request("DELETE", "/api/v1/bans/10.0.0.66", headers={"Authorization": "Bearer " + tok})
         check("DELETE /bans/{ip} without mitigation -> 503", status == 503, status)
         status, _, _ = d.request("DELETE", "/api/v1/bans/nope", headers={"Authorization": "Bearer " + tok})

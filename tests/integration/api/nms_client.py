@@ -1,4 +1,4 @@
-"""Helpers for the API integration tests: start netmonsec --demo with the API on a free
+"""Helpers for the API integration tests: start netmonsec (--demo or a replay) with the API on a free
 loopback port, HTTP with http.client, raw sockets for malformed requests, and a minimal
 WebSocket client (RFC 6455 client side: masked frames, no extensions)."""
 import base64
@@ -25,7 +25,8 @@ def make_hash(nms, password):
 
 
 class Daemon:
-    def __init__(self, nms, tmp, config_text, extra_args=(), name="daemon", source_args=("--demo",)):
+    def __init__(self, nms, tmp, config_text, extra_args=(), name="daemon", source=("--demo",)):
+        """source: what to capture (default generated traffic; e.g. ("-r", PCAP, "--loop", "0"))."""
         self.port = free_port()
         self.tmp = tmp
         self.config = os.path.join(tmp, name + ".toml")
@@ -33,7 +34,7 @@ class Daemon:
             fh.write(config_text)
         self.err_path = os.path.join(tmp, name + ".stderr")
         self.data_dir = os.path.join(tmp, name + "-data")
-        args = [nms, *source_args, "-c", self.config, "--listen", f"127.0.0.1:{self.port}", "--data-dir", self.data_dir,
+        args = [nms, *source, "-c", self.config, "--listen", f"127.0.0.1:{self.port}", "--data-dir", self.data_dir,
                 *extra_args]
         self.err = open(self.err_path, "w")
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=self.err)

@@ -212,7 +212,7 @@ with tempfile.TemporaryDirectory() as tmp:
                f'[api]\nusers = [{{name = "v", role = "viewer", password_hash = "{h}"}}]\n')
     # The capture looped and paced (20x: ~5 s a pass) so the API has a live snapshot to show.
     port_daemon = Daemon(NMS, tmp, api_cfg, name="api", extra_args=("-w", "2"),
-                         source_args=("-r", PCAP, "--loop", "0", "--replay-speed", "20"))
+                         source=("-r", PCAP, "--loop", "0", "--replay-speed", "20"))
     try:
         port_daemon.wait_ready(timeout=60)
         status, _, body = port_daemon.login("v", "geo secret 1")

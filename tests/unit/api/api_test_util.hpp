@@ -68,6 +68,7 @@ inline std::shared_ptr<stats::Snapshot> sample_snapshot() {
     s->latency.push_back(l);
     stats::CaptureView c;
     c.name = "demo";
+    c.state = "running";
     c.frames = 10000;
     s->captures.push_back(c);
     stats::WorkerView w;

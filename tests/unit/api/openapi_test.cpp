@@ -2,6 +2,8 @@
 // schemas it promises (a small checker: $ref, type, required, properties, items, enum).
 #include "api/openapi_doc.hpp"
 
+#include "api/ws_frames.hpp"
+
 #include <rapidjson/document.h>
 #include <rapidjson/pointer.h>
 
@@ -165,4 +167,31 @@ TEST_CASE("every JSON answer of every route validates against its documented sch
         ++checked;
     }
     CHECK(checked >= 30);
+}
+
+TEST_CASE("every WebSocket frame validates against its documented schema", "[api]") {
+    const auto d = openapi();
+    auto snap = test::sample_snapshot();
+    snap->alerts.push_back(test::sample_alert(1, nms::detect::AlertKind::kSynFlood, "10.0.0.66", "10.0.0.10", snap->wall_ns));
+    nms::devices::DeviceEvent ev;
+    ev.discovered = true;
+    ev.device = snap->devices[0];
+    snap->device_events.push_back(ev);
+    const std::vector<AlertChangeView> changes = {{&snap->alerts[0], nms::detect::AlertPhase::kOpened}};
+    const std::pair<const char*, Frame> frames[] = {{"WsStatsFrame", stats_frame(*snap)},
+                                                    {"WsFlowsFrame", flows_frame(*snap)},
+                                                    {"WsAlertsFrame", alerts_frame(*snap, changes)},
+                                                    {"WsDevicesFrame", devices_frame(*snap)}};
+    std::set<std::string> listed;
+    for (const auto& r : d["paths"]["/api/v1/ws"]["get"]["x-websocket-frames"].GetArray()) listed.insert(r["$ref"].GetString());
+    for (const auto& [name, f] : frames) {
+        INFO(name << ": " << f->substr(0, 300));
+        CHECK(listed.count(std::string("#/components/schemas/") + name) == 1);
+        rapidjson::Document body;
+        body.Parse(f->c_str(), f->size());
+        REQUIRE_FALSE(body.HasParseError());
+        Checker checker{d, {}};
+        checker.check(d["components"]["schemas"][name], body, name);
+        CHECK(checker.errors == std::vector<std::string>{});
+    }
 }

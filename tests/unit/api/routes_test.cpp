@@ -4,6 +4,7 @@
 #include <rapidjson/document.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <catch2/catch.hpp>
 #include <set>
 
@@ -356,12 +357,23 @@ TEST_CASE("evidence pcap: served as a download, never a path from elsewhere", "[
     auto r = f.get("/api/v1/alerts/1/pcap", tok);
     REQUIRE(r.status == 200);
     CHECK(r.content_type == "application/vnd.tcpdump.pcap");
-    CHECK(r.body.size() == 12);
+    // Streamed from an open descriptor (the session sends it in chunks), not read into the body.
+    CHECK(r.body.empty());
+    REQUIRE(r.file);
+    CHECK(r.file->size == 12);
+    char buf[32] = {};
+    CHECK(::pread(r.file->fd, buf, sizeof buf, 0) == 12);
+    CHECK(std::string(buf, 4) == "\xd4\xc3\xb2\xa1");
     CHECK(header(r, "Content-Disposition") == "attachment; filename=\"alert-1.pcap\"");
     CHECK(f.get("/api/v1/alerts/2/pcap", tok).status == 404);   // none recorded
     CHECK(f.get("/api/v1/alerts/3/pcap", tok).status == 404);   // "../../etc/passwd" is refused
     CHECK(f.get("/api/v1/alerts/99/pcap", tok).status == 404);
     CHECK(f.get("/api/v1/alerts/..%2F..%2Fetc%2Fpasswd/pcap", tok).status == 400);
+    // A symlink planted under the plain name is not followed (O_NOFOLLOW).
+    const std::string ev = f.store->dir.path() + "/evidence/";
+    std::filesystem::rename(ev + "alert-1.pcap", ev + "elsewhere.pcap");
+    std::filesystem::create_symlink(ev + "elsewhere.pcap", ev + "alert-1.pcap");
+    CHECK(f.get("/api/v1/alerts/1/pcap", tok).status == 404);
 }
 
 TEST_CASE("bans from the store; revoke through the hook; 400/404/403", "[api][store]") {

@@ -4,6 +4,9 @@
 // thread takes alerts as an AlertListener and writes the alerts_YYYYMMDD.ndjson log; an
 // offline replay's end burst waits for the store instead of dropping.
 #include <catch2/catch.hpp>
+#include <sqlite3.h>
+
+#include <cstdio>
 #include <fstream>
 #include <memory>
 #include <thread>
@@ -256,6 +259,55 @@ TEST_CASE("devices round-trip: stored, read back and restored into a DeviceMerge
     CHECK(top[0].os == "Windows 10");
     CHECK(m.seen_after(kT0).size() == 1);    // only 02:..:02 is newer than kT0
     CHECK(m.restore(back) == 0);             // already there / full
+}
+
+namespace {
+int count_statement(unsigned, void* ctx, void*, void*) {
+    ++*static_cast<int*>(ctx);
+    return 0;
+}
+}  // namespace
+
+TEST_CASE("reading a page of devices is a fixed number of queries, each device with its own rows", "[store]") {
+    test::TempDir dir;
+    std::vector<devices::Device> devs;
+    for (int i = 0; i < 60; ++i) {
+        char mac[32], ip[32];
+        std::snprintf(mac, sizeof mac, "02:00:00:00:01:%02x", i);
+        std::snprintf(ip, sizeof ip, "10.0.1.%d", i);
+        auto d = device(mac, ip, kT0 + static_cast<TimestampNs>(i) * kNsPerSec, 100 + static_cast<uint64_t>(i));
+        // More addresses and names than one device keeps (16 / 8) for some: the cut is per device.
+        for (int j = 0; j < (i % 3 == 0 ? 20 : i % 4); ++j) {
+            std::snprintf(ip, sizeof ip, "10.%d.2.%d", i, j);
+            d.ips.push_back(*IpAddr::parse(ip));
+            d.hostnames.push_back("zz-alias-" + std::to_string(i) + "-" + std::to_string(j));
+        }
+        devs.push_back(std::move(d));
+    }
+    StoreWriter w(dir.file("netmonsec.db"), nullptr);
+    std::string err;
+    REQUIRE(w.write_entities(devs, {}, {}, 100, err) == Rc::kOk);
+    int statements = 0;
+    sqlite3_trace_v2(w.db().handle(), SQLITE_TRACE_STMT, &count_statement, &statements);
+    const auto back = read_devices(w.db(), 1000);
+    sqlite3_trace_v2(w.db().handle(), 0, nullptr, nullptr);
+    CHECK(statements == 4);  // devices, addresses, hostnames, OS evidence: not 1 + 3 per device
+    REQUIRE(back.size() == 60);
+    for (const auto& d : back) {
+        const int i = std::stoi(d.mac.substr(15), nullptr, 16);
+        const size_t extra = static_cast<size_t>(i % 3 == 0 ? 20 : i % 4);
+        CHECK(d.ips.size() == std::min<size_t>(16, 1 + extra));
+        CHECK(d.ips.front() == *IpAddr::parse("10.0.1." + std::to_string(i)));  // first stored first
+        CHECK(d.hostnames.size() == std::min<size_t>(8, 1 + extra));
+        CHECK(d.hostnames.front() == "host-10.0.1." + std::to_string(i));
+        REQUIRE(d.os_evidence.size() == 1);
+        CHECK(d.os_evidence[0].value == "MSFT 5.0");
+    }
+    CHECK(back.front().mac == "02:00:00:00:01:3b");  // newest first, as before
+    const auto one = read_devices(w.db(), 1, "mac:02:00:00:00:01:05");
+    REQUIRE(one.size() == 1);
+    CHECK(one[0].ips.size() == 2);
+    CHECK(read_devices(w.db(), 10, "mac:02:00:00:00:09:99").empty());
 }
 
 TEST_CASE("device pruning keeps the most recently seen within the capacity", "[store]") {
