@@ -334,6 +334,7 @@ class Bench:
         for prof, (flows, _, large_n) in self.p["cg_profiles"].items():
             cap = self.capture("imix_l7", flows, large_n)
             mpps = {"on": [], "off": []}
+            cpu = {"on": [], "off": []}
             for i in range(rounds):
                 for side in ("on", "off"):
                     log("dpi cost %s: bench_pipeline DPI %s, round %d/%d" % (prof, side, i + 1, rounds))
@@ -341,10 +342,18 @@ class Bench:
                     res = run_timed(cmd + (["--no-dpi"] if side == "off" else []), ok_codes=(0, 3))
                     if res["rc"] == 3:
                         raise ProgramFailed("bench_pipeline %s DPI %s: drops or counts differ from the walk" % (prof, side))
-                    mpps[side].append(json.loads(res["stdout"])["runs"][0]["mpps"])
+                    run = json.loads(res["stdout"])["runs"][0]
+                    mpps[side].append(run["mpps"])
+                    cpu[side].append(run.get("median_cpu_seconds"))
             on, off = statistics.median(mpps["on"]), statistics.median(mpps["off"])
             po = {"capture": cap, "mpps_on": mpps["on"], "mpps_off": mpps["off"], "median_mpps_on": on,
-                  "median_mpps_off": off, "dpi_cost_pct": round(100.0 * (off / on - 1), 1) if on else None}
+                  "median_mpps_off": off, "dpi_cost_pct": round(100.0 * (off / on - 1), 1) if on else None,
+                  "cpu_s_on": cpu["on"], "cpu_s_off": cpu["off"]}
+            if None not in cpu["on"] + cpu["off"]:
+                c_on, c_off = statistics.median(cpu["on"]), statistics.median(cpu["off"])
+                # CPU seconds of the process over the timed span: steadier than wall time on a shared box.
+                po["dpi_cost_cpu_pct"] = round(100.0 * (c_on / c_off - 1), 1) if c_off else None
+                self.fig("dpi_cost.%s.cpu_pct" % prof, po["dpi_cost_cpu_pct"], "%", "lower")
             out["profiles"][prof] = po
             self.fig("dpi_cost.%s.median_mpps_on" % prof, on, "Mpps", "higher")
             self.fig("dpi_cost.%s.median_mpps_off" % prof, off, "Mpps", "higher")
@@ -639,9 +648,10 @@ def print_table(d):
                   ["function", "Ir/packet", "%"], [[t["function"][:90], t["ir_per_packet"], t["percent"]] for t in top[:12]])
     dc = d.get("dpi_cost")
     if dc:
-        rows = [[prof, x["median_mpps_on"], x["median_mpps_off"], x["dpi_cost_pct"]] for prof, x in dc["profiles"].items()]
+        rows = [[prof, x["median_mpps_on"], x["median_mpps_off"], x["dpi_cost_pct"], x.get("dpi_cost_cpu_pct")]
+                for prof, x in dc["profiles"].items()]
         table("DPI cost, wall clock (bench_pipeline 1 worker, median of %d interleaved rounds)" % dc["rounds"],
-              ["profile", "Mpps DPI on", "Mpps DPI off", "cost %"], rows)
+              ["profile", "Mpps DPI on", "Mpps DPI off", "cost % (wall)", "cost % (CPU s)"], rows)
     mem = d.get("memory") or {}
     ft = mem.get("flow_table")
     if ft:
