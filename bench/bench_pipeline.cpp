@@ -11,6 +11,8 @@
 // Each run times Engine::start() to the end of Engine::shutdown() (the flow flush and the
 // output drain included); open() (allocation of rings and flow tables) is not timed. Prints
 // one JSON object: best and median of R runs per worker count, the walk's best, and the ratio.
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -22,12 +24,14 @@
 #include "app/engine.hpp"
 #include "common/log.hpp"
 #include "config/config.hpp"
+
 #include "pcap_walk.hpp"
 
 namespace {
 
 struct RunResult {
     double seconds = 0;
+    double cpu_seconds = 0;   // user + system CPU of the whole process over the same span
     nms::app::RunSummary summary;
 };
 
@@ -51,6 +55,15 @@ std::string json_escape(const std::string& s) {
     return out;
 }
 
+// CPU time of this process so far: on a shared, loaded machine the work a run does shows in
+// its CPU seconds far more steadily than in its wall time.
+double process_cpu_s() {
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+           static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
 bool run_once(const Options& o, uint32_t workers, RunResult& out, std::string& error) {
     nms::config::Config cfg;
     cfg.capture.pcap_file = o.file;
@@ -70,11 +83,13 @@ bool run_once(const Options& o, uint32_t workers, RunResult& out, std::string& e
         return false;
     }
     const double t0 = nms::bench::bench_now_s();
+    const double c0 = process_cpu_s();
     engine.start();
     // A benchmark may poll: 200 us is well under a run's length and costs no measurable CPU.
     while (!engine.captures_finished()) std::this_thread::sleep_for(std::chrono::microseconds(200));
     out.summary = engine.shutdown();
     out.seconds = nms::bench::bench_now_s() - t0;
+    out.cpu_seconds = process_cpu_s() - c0;
     if (!out.summary.capture_errors.empty()) {
         error = out.summary.capture_errors;
         return false;
@@ -148,7 +163,7 @@ int main(int argc, char** argv) {
     uint64_t flows = 0;
     bool counts_ok = true;
     for (const uint32_t w : o.workers) {
-        std::vector<double> secs;
+        std::vector<double> secs, cpus;
         RunResult best;
         for (int i = 0; i < o.repeat; ++i) {
             RunResult r;
@@ -159,6 +174,7 @@ int main(int argc, char** argv) {
             }
             if (r.summary.packets != walk.packets || r.summary.drops != 0) counts_ok = false;
             secs.push_back(r.seconds);
+            cpus.push_back(r.cpu_seconds);
             if (i == 0 || r.seconds < best.seconds) best = r;
         }
         flows = best.summary.flows;
@@ -169,12 +185,14 @@ int main(int argc, char** argv) {
         std::snprintf(buf, sizeof buf,
                       "%s{\"workers\": %u, \"mpps\": %.3f, \"ns_per_packet\": %.1f, \"seconds\": %.6f, "
                       "\"median_mpps\": %.3f, \"median_seconds\": %.6f, \"packets\": %llu, \"flows\": %llu, "
-                      "\"invalid\": %llu, \"drops\": %llu}",
+                      "\"invalid\": %llu, \"drops\": %llu, \"median_cpu_seconds\": %.6f, "
+                      "\"median_cpu_ns_per_packet\": %.1f}",
                       runs_json.empty() ? "" : ", ", w, mpps, best.seconds * 1e9 / pkts, best.seconds,
                       pkts / med / 1e6, med, static_cast<unsigned long long>(best.summary.packets),
                       static_cast<unsigned long long>(best.summary.flows),
                       static_cast<unsigned long long>(best.summary.invalid),
-                      static_cast<unsigned long long>(best.summary.drops));
+                      static_cast<unsigned long long>(best.summary.drops), median(cpus),
+                      median(cpus) * 1e9 / pkts);
         runs_json += buf;
         std::snprintf(buf, sizeof buf, "%s\"%u\": %.3f", ratio_json.empty() ? "" : ", ", w,
                       walk.mpps() > 0 ? mpps / walk.mpps() : 0.0);

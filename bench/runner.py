@@ -8,6 +8,7 @@ No thresholds: targets are reported next to the measured figure, never enforced.
 """
 import argparse
 import datetime
+import glob
 import json
 import os
 import platform
@@ -21,18 +22,26 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
-# Parameters of the two modes. flows/packets per capture; callgrind captures keep the IMIX
-# capture's packets-per-flow ratio (5) so the large one is the small one five times over.
+# Parameters of the two modes. flows/packets per capture.
+# cg_profiles: the L7 capture profiles measured by callgrind and by the DPI on/off runs, as
+# (--flows, small packets, large packets). Both captures of a profile have the same --flows
+# (sessions in progress at once), so the generator's warm-up (every session opening at once)
+# is the same in both and cancels in the difference. "short" keeps the offline capture's
+# shape (--flows = packets / 5: ~3.7 packets per flow, nearly every packet a handshake);
+# "realistic" has ~24 packets per flow, the pooled figure of the real captures in
+# shared/corpus (7,071 packets in 288 flows; median per file 12).
 MODES = {
     "full": {"repeat": 3, "c64": (100_000, 1_000_000), "cimix": (200_000, 1_000_000),
-             "cg_packets": (20_000, 100_000), "memory_flows": 1_000_000,
+             "cg_profiles": {"short": (20_000, 40_000, 100_000), "realistic": (1_000, 20_000, 100_000)},
+             "dpi_rounds": 3, "memory_flows": 1_000_000,
              "live_args": [], "drop_packets": 1_000_000},
     "quick": {"repeat": 1, "c64": (10_000, 100_000), "cimix": (20_000, 100_000),
-              "cg_packets": (2_000, 10_000), "memory_flows": 1_000_000,
+              "cg_profiles": {"short": (2_000, 4_000, 10_000), "realistic": (200, 4_000, 20_000)},
+              "dpi_rounds": 1, "memory_flows": 1_000_000,
               "live_args": ["--packets", "200000", "--rates", "200000", "--sweep-seconds", "1"],
               "drop_packets": 200_000},
 }
-PACKETS_PER_FLOW_CG = 5
+DEFAULT_PROFILE = "short"   # the one pcap_walk/tcpdump/ndpiReader run on, and the target's figure
 
 # Slots for figures that later issues add (kept so result files keep one shape over time).
 SLOTS = {
@@ -141,13 +150,15 @@ class Bench:
             tmp = path + ".tmp"
             cmd[cmd.index(None)] = tmp
             t0 = time.perf_counter()
-            run_timed(cmd)
+            gen = run_timed(cmd)
             gen_s = time.perf_counter() - t0
+            written = re.search(r"(\d+) flows", gen["stderr"])
             walk = json.loads(run_timed([self.bin["pcap_walk"], tmp, "--repeat", "1"])["stdout"])
             os.replace(tmp, path)
             meta = {"generator": generator, "mix": mix, "l7_payloads": generator == "netmonsec-gen",
                     "flows": flows, "packets_requested": packets, "packets": walk["packets"],
                     "bytes": walk["bytes"], "avg_frame_bytes": round(walk["bytes"] / max(walk["packets"], 1), 1),
+                    "flows_written": int(written.group(1)) if written else None,
                     "seed": seed, "command": " ".join("FILE" if c == tmp else os.path.basename(c) for c in cmd), "generate_seconds": round(gen_s, 2)}
             with open(meta_path, "w") as f:
                 json.dump(meta, f)
@@ -231,47 +242,122 @@ class Bench:
 
     # --- instructions per packet ---------------------------------------------------------
     def callgrind_ir(self, tag, cmd):
-        outf = os.path.join(self.work, "callgrind.%s.out" % tag)
-        run_timed(["valgrind", "--tool=callgrind", "--dump-instr=no", "--callgrind-out-file=" + outf] + cmd)
-        with open(outf) as fh:
-            text = fh.read()
-        m = re.search(r"^totals:\s+(\d+)", text, re.M) or re.search(r"^summary:\s+(\d+)", text, re.M)
-        if not m:
+        """Runs cmd under callgrind, one output file per thread. Returns (total Ir, Ir of the
+        first thread (main), outputs): thread 1 is the process's main thread."""
+        stem = os.path.join(self.work, "callgrind.%s.out" % tag)
+        for f in glob.glob(stem + ".*"):
+            os.unlink(f)
+        run_timed(["valgrind", "--tool=callgrind", "--dump-instr=no", "--separate-threads=yes",
+                   "--callgrind-out-file=" + stem + ".%p"] + cmd)
+        per_thread = {}
+        for f in glob.glob(stem + ".*"):
+            with open(f) as fh:
+                text = fh.read()
+            m = re.search(r"^totals:\s+(\d+)", text, re.M) or re.search(r"^summary:\s+(\d+)", text, re.M)
+            t = re.search(r"^thread:\s+(\d+)", text, re.M)
+            if m:
+                per_thread[int(t.group(1)) if t else 1] = (int(m.group(1)), f)
+        if not per_thread:
             raise ProgramFailed("callgrind %s: no totals line" % tag)
-        return int(m.group(1)), outf
+        main = per_thread.get(1, (0, None))
+        return sum(ir for ir, _ in per_thread.values()), main[0], [f for _, f in per_thread.values()]
 
     def instructions(self):
-        small_n, large_n = self.p["cg_packets"]
-        small = self.capture("imix_l7", small_n // PACKETS_PER_FLOW_CG, small_n)
-        large = self.capture("imix_l7", large_n // PACKETS_PER_FLOW_CG, large_n)
         # Rings big enough that the replay never waits for a worker (a waiting capture thread
         # spins in sched_yield, whose instructions would depend on scheduling), stats rarely.
-        cfg = self.write_config("callgrind.toml", "[pipeline]\nring_size = 1048576\nring_bytes = 268435456\n"
-                                "[stats]\ninterval_ms = 60000")
+        cfg = {on: self.write_config("callgrind-dpi-%s.toml" % ("on" if on else "off"),
+                                     "[pipeline]\nring_size = 1048576\nring_bytes = 268435456\n"
+                                     "[stats]\ninterval_ms = 60000\n[dpi]\nenabled = %s" % ("true" if on else "false"))
+               for on in (True, False)}
         programs = {
-            "netmonsec": lambda f: [self.bin["netmonsec"], "-c", cfg, "-r", f, "-w", "1"],
+            "netmonsec": lambda f: [self.bin["netmonsec"], "-c", cfg[True], "-r", f, "-w", "1"],
+            "netmonsec_dpi_off": lambda f: [self.bin["netmonsec"], "-c", cfg[False], "-r", f, "-w", "1"],
             "pcap_walk": lambda f: [self.bin["pcap_walk"], f, "--repeat", "1"],
             "tcpdump": lambda f: ["tcpdump", "-Z", "root", "-n", "-r", f, "-w", "/dev/null"],
             "ndpiReader": lambda f: ["ndpiReader", "-i", f],
         }
-        out = {"mix": "imix_l7", "generator": large["generator"], "small_capture": small, "large_capture": large,
-               "formula": "(Ir(large) - Ir(small)) / (packets(large) - packets(small))", "programs": {}}
-        dp = large["packets"] - small["packets"]
-        for name, mk in programs.items():
-            log("callgrind %s on %d and %d packets" % (name, small["packets"], large["packets"]))
-            try:
-                ir_s, out_s = self.callgrind_ir(name + ".small", mk(small["path"]))
-                ir_l, out_l = self.callgrind_ir(name + ".large", mk(large["path"]))
-            except ProgramFailed as e:
-                log("FAILED callgrind %s: %s" % (name, e))
-                self.errors.append({"figure": "instructions." + name, "error": str(e)})
-                continue
-            per = (ir_l - ir_s) / dp
-            out["programs"][name] = {"ir_small": ir_s, "ir_large": ir_l, "per_packet": round(per, 1),
-                                     "fixed_cost_ir": round(ir_s - per * small["packets"])}
-            self.fig("instructions.%s.per_packet" % name, round(per, 1), "Ir/packet", "lower")
-            if name == "netmonsec":
-                out["netmonsec_top_functions"] = self.top_functions(out_s, out_l, dp)
+        out = {"mix": "imix_l7", "profiles": {},
+               "formula": "(Ir(large) - Ir(small)) / (packets(large) - packets(small)), same --flows in both",
+               "packet_path": "netmonsec: every thread but main (capture, worker, stats, output); main = "
+                              "start-up (OUI/p0f load, nDPI init, arenas), the final stats tick, teardown"}
+        for prof, (flows, small_n, large_n) in self.p["cg_profiles"].items():
+            small = self.capture("imix_l7", flows, small_n)
+            large = self.capture("imix_l7", flows, large_n)
+            dp = large["packets"] - small["packets"]
+            po = {"flows": flows, "generator": large["generator"], "small_capture": small, "large_capture": large,
+                  "packets_per_flow_large": round(large["packets"] / large["flows_written"], 1)
+                  if large.get("flows_written") else None, "programs": {}}
+            for name, mk in programs.items():
+                if prof != DEFAULT_PROFILE and not name.startswith("netmonsec"):
+                    continue
+                log("callgrind %s (%s) on %d and %d packets" % (name, prof, small["packets"], large["packets"]))
+                try:
+                    ir_s, main_s, outs_s = self.callgrind_ir("%s.%s.small" % (name, prof), mk(small["path"]))
+                    ir_l, main_l, outs_l = self.callgrind_ir("%s.%s.large" % (name, prof), mk(large["path"]))
+                except ProgramFailed as e:
+                    log("FAILED callgrind %s: %s" % (name, e))
+                    self.errors.append({"figure": "instructions.%s.%s" % (prof, name), "error": str(e)})
+                    continue
+                whole = (ir_l - ir_s) / dp
+                x = {"ir_small": ir_s, "ir_large": ir_l, "whole_process_per_packet": round(whole, 1),
+                     "fixed_cost_ir": round(ir_s - whole * small["packets"])}
+                if name.startswith("netmonsec"):
+                    x["per_packet"] = round(((ir_l - main_l) - (ir_s - main_s)) / dp, 1)
+                    x["main_thread_ir_small"], x["main_thread_ir_large"] = main_s, main_l
+                    x["packet_path_average_large"] = round((ir_l - main_l) / large["packets"], 1)
+                else:
+                    x["per_packet"] = x["whole_process_per_packet"]
+                po["programs"][name] = x
+                self.fig("instructions.%s.%s.per_packet" % (prof, name), x["per_packet"], "Ir/packet", "lower")
+                if prof == DEFAULT_PROFILE:
+                    self.fig("instructions.%s.per_packet" % name, x["per_packet"], "Ir/packet", "lower")
+                if name == "netmonsec":
+                    po["netmonsec_top_functions"] = self.top_functions(outs_s, outs_l, dp)
+            on, off = po["programs"].get("netmonsec"), po["programs"].get("netmonsec_dpi_off")
+            if on and off and off["per_packet"] > 0:
+                po["dpi_cost_pct"] = round(100.0 * (on["per_packet"] / off["per_packet"] - 1), 1)
+                self.fig("instructions.%s.dpi_cost_pct" % prof, po["dpi_cost_pct"], "%", "lower")
+            out["profiles"][prof] = po
+        d = out["profiles"].get(DEFAULT_PROFILE) or {}
+        # The default profile's figures at the top level, where earlier result files had them.
+        out.update({k: d.get(k) for k in ("programs", "small_capture", "large_capture", "generator",
+                                           "netmonsec_top_functions")})
+        return out
+
+    # --- DPI cost, wall clock ----------------------------------------------------------------
+    def dpi_cost(self):
+        """bench_pipeline (1 worker) with DPI on and off on each profile's large L7 capture,
+        rounds interleaved (on, off, on, off, ...) so a change in machine load hits both; the
+        median of each side. Detectors stay on in both."""
+        rounds = self.p["dpi_rounds"]
+        out = {"rounds": rounds, "workers": 1, "profiles": {}}
+        for prof, (flows, _, large_n) in self.p["cg_profiles"].items():
+            cap = self.capture("imix_l7", flows, large_n)
+            mpps = {"on": [], "off": []}
+            cpu = {"on": [], "off": []}
+            for i in range(rounds):
+                for side in ("on", "off"):
+                    log("dpi cost %s: bench_pipeline DPI %s, round %d/%d" % (prof, side, i + 1, rounds))
+                    cmd = [self.bin["bench_pipeline"], cap["path"], "--repeat", "1", "--workers", "1"]
+                    res = run_timed(cmd + (["--no-dpi"] if side == "off" else []), ok_codes=(0, 3))
+                    if res["rc"] == 3:
+                        raise ProgramFailed("bench_pipeline %s DPI %s: drops or counts differ from the walk" % (prof, side))
+                    run = json.loads(res["stdout"])["runs"][0]
+                    mpps[side].append(run["mpps"])
+                    cpu[side].append(run.get("median_cpu_seconds"))
+            on, off = statistics.median(mpps["on"]), statistics.median(mpps["off"])
+            po = {"capture": cap, "mpps_on": mpps["on"], "mpps_off": mpps["off"], "median_mpps_on": on,
+                  "median_mpps_off": off, "dpi_cost_pct": round(100.0 * (off / on - 1), 1) if on else None,
+                  "cpu_s_on": cpu["on"], "cpu_s_off": cpu["off"]}
+            if None not in cpu["on"] + cpu["off"]:
+                c_on, c_off = statistics.median(cpu["on"]), statistics.median(cpu["off"])
+                # CPU seconds of the process over the timed span: steadier than wall time on a shared box.
+                po["dpi_cost_cpu_pct"] = round(100.0 * (c_on / c_off - 1), 1) if c_off else None
+                self.fig("dpi_cost.%s.cpu_pct" % prof, po["dpi_cost_cpu_pct"], "%", "lower")
+            out["profiles"][prof] = po
+            self.fig("dpi_cost.%s.median_mpps_on" % prof, on, "Mpps", "higher")
+            self.fig("dpi_cost.%s.median_mpps_off" % prof, off, "Mpps", "higher")
+            self.fig("dpi_cost.%s.pct" % prof, po["dpi_cost_pct"], "%", "lower")
         return out
 
     @staticmethod
@@ -294,10 +380,19 @@ class Bench:
                 fns[key] = fns.get(key, 0) + int(m.group(1).replace(",", ""))
         return fns
 
-    def top_functions(self, small_out, large_out, packets, n=15):
-        """Steady-state cost per function: (self Ir large - self Ir small) / packets."""
-        small = self.self_ir_by_function(small_out)
-        large = self.self_ir_by_function(large_out)
+    def top_functions(self, small_outs, large_outs, packets, n=15):
+        """Steady-state cost per function on the packet path: (self Ir large - self Ir small) /
+        packets, summed over every thread but main."""
+        def merged(outs):
+            fns = {}
+            for f in outs:
+                if re.search(r"-0*1$", f):   # callgrind names thread 1 (main) "<pid>-01"
+                    continue
+                for k, v in self.self_ir_by_function(f).items():
+                    fns[k] = fns.get(k, 0) + v
+            return fns
+        small = merged(small_outs)
+        large = merged(large_outs)
         diff = [(large.get(k, 0) - small.get(k, 0), k) for k in set(small) | set(large)]
         total = sum(d for d, _ in diff) or 1
         diff.sort(reverse=True)
@@ -396,6 +491,11 @@ class Bench:
         add("instructions per packet, IMIX, DPI + detectors on", "<= 1500", nm and nm["per_packet"],
             (nm["per_packet"] <= 1500) if nm else None,
             "built with DPI: %s, detectors: %s" % (self.doc["features"]["dpi"], self.doc["features"]["detectors"]))
+        for prof, x in ((self.doc.get("dpi_cost") or {}).get("profiles") or {}).items():
+            add("DPI cost: pipeline time with DPI on vs off, IMIX with L7 payloads (%s flows)" % prof, "<= 25%",
+                x["dpi_cost_pct"], x["dpi_cost_pct"] is not None and x["dpi_cost_pct"] <= 25,
+                "bench_pipeline 1 worker, median of %d interleaved rounds: %.3f vs %.3f Mpps" % (
+                    len(x["mpps_on"]), x["median_mpps_on"], x["median_mpps_off"]))
         im = (self.doc.get("offline") or {}).get("imix_l7") or {}
         sp = im.get("speedup_vs_ndpiReader_1w")
         add("packets/s vs ndpiReader, same IMIX capture, 1 worker", ">= 10x", sp and round(sp, 2),
@@ -460,6 +560,7 @@ class Bench:
         for key, cap in caps.items():
             if cap:
                 d["offline"][key] = self.guarded("offline " + key, self.offline, key, cap)
+        d["dpi_cost"] = self.guarded("dpi_cost", self.dpi_cost)
         d["instructions"] = None if self.args.no_callgrind else self.guarded("instructions", self.instructions)
         d["memory"] = {"flow_table": self.guarded("memory", self.memory)}
         im = d["offline"].get("imix_l7") or {}
@@ -531,16 +632,26 @@ def print_table(d):
             "L7 payloads" if cap["l7_payloads"] else "no L7 payloads", cap["generator"]), ["program", "best Mpps", "ns/pkt", "median Mpps", "median ns/pkt"], rows)
         print("  netmonsec 1 worker / ndpiReader: %.1fx" % o["speedup_vs_ndpiReader_1w"])
     ins = d.get("instructions")
-    if ins:
-        rows = [[n, x["per_packet"], x["ir_small"], x["ir_large"], x["fixed_cost_ir"]]
-                for n, x in ins["programs"].items()]
-        table("instructions per packet (callgrind, %s capture by %s, %d vs %d packets)" % (
-            ins["mix"], ins["generator"], ins["large_capture"]["packets"], ins["small_capture"]["packets"]),
-            ["program", "Ir/packet", "Ir small", "Ir large", "fixed Ir"], rows)
-        top = ins.get("netmonsec_top_functions") or []
+    for prof, po in ((ins or {}).get("profiles") or {}).items():
+        rows = [[n, x["per_packet"], x.get("whole_process_per_packet"), x["ir_small"], x["ir_large"],
+                 x["fixed_cost_ir"]] for n, x in po["programs"].items()]
+        table("instructions per packet (callgrind, %s profile: --flows %s, %d vs %d packets, %s packets/flow; "
+              "netmonsec Ir/packet = packet-path threads)" % (
+                  prof, fmt(po["flows"]), po["large_capture"]["packets"], po["small_capture"]["packets"],
+                  po.get("packets_per_flow_large")),
+              ["program", "Ir/packet", "whole process", "Ir small", "Ir large", "fixed Ir"], rows)
+        if "dpi_cost_pct" in po:
+            print("  DPI cost in instructions (packet path, DPI on vs off): %+.1f%%" % po["dpi_cost_pct"])
+        top = po.get("netmonsec_top_functions") or []
         if top:
-            table("netmonsec steady state by function (self Ir, large - small)", ["function", "Ir/packet", "%"],
-                  [[t["function"][:90], t["ir_per_packet"], t["percent"]] for t in top[:12]])
+            table("netmonsec steady state by function (%s; self Ir, large - small)" % prof,
+                  ["function", "Ir/packet", "%"], [[t["function"][:90], t["ir_per_packet"], t["percent"]] for t in top[:12]])
+    dc = d.get("dpi_cost")
+    if dc:
+        rows = [[prof, x["median_mpps_on"], x["median_mpps_off"], x["dpi_cost_pct"], x.get("dpi_cost_cpu_pct")]
+                for prof, x in dc["profiles"].items()]
+        table("DPI cost, wall clock (bench_pipeline 1 worker, median of %d interleaved rounds)" % dc["rounds"],
+              ["profile", "Mpps DPI on", "Mpps DPI off", "cost % (wall)", "cost % (CPU s)"], rows)
     mem = d.get("memory") or {}
     ft = mem.get("flow_table")
     if ft:

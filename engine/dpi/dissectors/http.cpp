@@ -18,6 +18,10 @@ enum Field : uint8_t { kMethod, kUri, kHost, kUserAgent, kProtocol, kStatus, kCo
 struct Pending {
     static constexpr size_t kMethodMax = 16, kHostMax = 96, kUriMax = 200, kUaMax = 160;
     TimestampNs ts = 0;
+    // Per direction: body bytes still to skip (Content-Length), or skip until the next start
+    // line (chunked, close-delimited, after a gap, or bytes that are not a header block).
+    uint64_t body_left[2] = {0, 0};
+    uint8_t body_unknown[2] = {0, 0};
     uint8_t has = 0;
     uint8_t method_len, host_len, uri_len, ua_len;
     char method[kMethodMax], host[kHostMax], uri[kUriMax], ua[kUaMax];
@@ -49,23 +53,51 @@ class HttpDissector final : public Dissector {
 
     InspectResult inspect(const InspectInput& in, std::span<uint8_t> state, EventSink& events) const noexcept override {
         auto& p = *reinterpret_cast<Pending*>(state.data());
+        const bool up = in.dir == flow::kToServer;
+        uint64_t& body_left = p.body_left[up ? 0 : 1];
+        uint8_t& body_unknown = p.body_unknown[up ? 0 : 1];
+        if (in.stream_gap) {   // lost bytes: whatever framing we had is gone
+            body_left = 0;
+            body_unknown = 1;
+        }
         std::string_view d = in.data.as_string();
         uint32_t consumed = 0;
-        // Only header blocks are parsed; bodies are skipped by looking for the next start
-        // line (good enough for metadata, and bounded).
+        auto skip = [&](size_t n) noexcept {
+            d.remove_prefix(n);
+            consumed += static_cast<uint32_t>(n);
+        };
+        // Only header blocks are parsed. Bodies are skipped by their Content-Length, else up to
+        // the next thing that looks like a start line: each body byte is looked at once at
+        // most, never buffered (a bulk transfer costs the copy into the stream buffer only).
         while (!d.empty()) {
+            if (body_left) {
+                const size_t n = body_left < d.size() ? static_cast<size_t>(body_left) : d.size();
+                body_left -= n;
+                skip(n);
+                continue;
+            }
+            if (body_unknown) {
+                const size_t next = up ? find_request(d) : d.find("HTTP/");
+                if (next == std::string_view::npos) {
+                    // Keep a tail that may be the start of a start line cut by the segment.
+                    skip(d.size() > kStartTail ? d.size() - kStartTail : 0);
+                    break;
+                }
+                skip(next);
+                body_unknown = 0;
+            }
             const size_t end = http::header_end(d);
-            if (end == 0) break;  // incomplete: wait for more bytes
+            if (end == 0) {
+                if (starts_like_start_line(d, up)) break;   // a header block still arriving
+                body_unknown = 1;   // no header block here: resync on the next start line
+                continue;
+            }
             const std::string_view block = d.substr(0, end);
-            if (in.dir == flow::kToServer) on_request(block, in, p, events);
-            else on_response(block, in, p, events);
-            d.remove_prefix(end);
-            consumed += static_cast<uint32_t>(end);
-            // Skip a body up to the next thing that looks like a start line.
-            const size_t next = in.dir == flow::kToServer ? find_request(d) : d.find("HTTP/");
-            const size_t skip = next == std::string_view::npos ? d.size() : next;
-            d.remove_prefix(skip);
-            consumed += static_cast<uint32_t>(skip);
+            bool ok = false;
+            if (up) ok = on_request(block, in, p, events, body_left, body_unknown);
+            else ok = on_response(block, in, p, events, body_left, body_unknown);
+            if (!ok) body_unknown = 1;   // a header block we cannot frame: resync on a start line
+            skip(end);
         }
         return {consumed, false};
     }
@@ -98,6 +130,42 @@ class HttpDissector final : public Dissector {
             if (c < 'A' || c > 'Z') return false;
         return true;
     }
+    static constexpr size_t kStartTail = 16;   // bytes kept when a start line may straddle segments
+
+    // Could `d` (possibly cut short) begin a request line / status line?
+    static bool starts_like_start_line(std::string_view d, bool to_server) noexcept {
+        if (!to_server) {
+            const size_t n = std::min<size_t>(d.size(), 5);
+            return d.substr(0, n) == std::string_view("HTTP/").substr(0, n);
+        }
+        const size_t sp = d.find(' ');
+        if (sp == std::string_view::npos) return d.size() < 10 && could_be_method(d);
+        return http::is_method(d.substr(0, sp));
+    }
+
+    // Body length announced by a header block: Content-Length, else unknown (chunked, or a
+    // response delimited by the connection's close). `no_body`: the message has none whatever it says.
+    static void frame_body(std::string_view block, bool no_body, bool request, uint64_t& body_left,
+                           uint8_t& body_unknown) noexcept {
+        body_left = 0;
+        body_unknown = 0;
+        if (no_body) return;
+        if (!http::header(block, "transfer-encoding").empty()) {
+            body_unknown = 1;
+            return;
+        }
+        const std::string_view cl = http::header(block, "content-length");
+        if (cl.empty()) {
+            body_unknown = request ? 0 : 1;   // a request without length has no body
+            return;
+        }
+        uint64_t n = 0;
+        bool ok = cl.size() <= 18;
+        for (char c : cl) ok = ok && c >= '0' && c <= '9', n = n * 10 + static_cast<uint64_t>(c - '0');
+        if (ok) body_left = n;
+        else body_unknown = 1;
+    }
+
     static size_t find_request(std::string_view d) noexcept {
         for (size_t i = 0; i < d.size(); ++i) {
             if (i && d[i - 1] != '\n') continue;
@@ -107,9 +175,11 @@ class HttpDissector final : public Dissector {
         return std::string_view::npos;
     }
 
-    void on_request(std::string_view block, const InspectInput& in, Pending& p, EventSink& events) const noexcept {
+    bool on_request(std::string_view block, const InspectInput& in, Pending& p, EventSink& events, uint64_t& body_left,
+                    uint8_t& body_unknown) const noexcept {
         http::RequestLine rl;
-        if (!http::parse_request_line(http::first_line(block), rl)) return;
+        if (!http::parse_request_line(http::first_line(block), rl)) return false;
+        frame_body(block, false, true, body_left, body_unknown);
         if (p.has) emit(p, {}, 0, events);  // pipelined: the previous one had no response yet
         p.has = 1;
         p.ts = in.pkt.ts_ns;
@@ -121,15 +191,22 @@ class HttpDissector final : public Dissector {
             events.device_fact(DeviceFact::kHttpUserAgent, ua);
         if (const auto host = http::header(block, "host"); !host.empty())
             events.device_fact(DeviceFact::kHttpHost, host);
+        return true;
     }
 
-    void on_response(std::string_view block, const InspectInput& in, Pending& p, EventSink& events) const noexcept {
+    bool on_response(std::string_view block, const InspectInput& in, Pending& p, EventSink& events,
+                     uint64_t& body_left, uint8_t& body_unknown) const noexcept {
         http::StatusLine sl;
-        if (!http::parse_status_line(http::first_line(block), sl)) return;
+        if (!http::parse_status_line(http::first_line(block), sl)) return false;
+        // RFC 9112 §6.3: no body after HEAD, 1xx, 204 and 304, whatever the headers say.
+        const bool head = p.has && std::string_view(p.method, p.method_len) == "HEAD";
+        const bool no_body = head || sl.status.starts_with('1') || sl.status == "204" || sl.status == "304";
+        frame_body(block, no_body, false, body_left, body_unknown);
         const uint64_t latency = p.has && in.pkt.ts_ns > p.ts ? (in.pkt.ts_ns - p.ts) / 1000 : 0;
         if (p.has) events.latency(latency);
         login_outcome(p, sl.status, events);
         emit(p, block, latency, events, &sl);
+        return true;
     }
 
     // What the brute-force detector counts per client and server: a 401 refuses HTTP

@@ -1,7 +1,7 @@
 // QUIC over UDP: detection from the long header (IETF v1, v2, drafts, mvfst, Google QUIC),
 // and one EVE "quic" event from the client's Initial packets: the Initial keys come from the
 // Destination Connection ID (RFC 9001 §5, RFC 9369 for v2), header protection is removed,
-// the payload opened with AES-128-GCM, and the CRYPTO frames (split across packets and out of
+// the payload decrypted (AES-128-CTR, GCM's keystream; the tag is not checked), and the CRYPTO frames (split across packets and out of
 // order, as Chrome sends them) reassembled into the TLS ClientHello -> SNI, ALPN, JA3, JA4.
 // Google QUIC CHLO tag messages (SNI, UAID) are read in clear (Q039-Q046) or after the Q050
 // Initial decryption. Every read is bounded; decryption failures just mean no event.
@@ -104,13 +104,29 @@ Reasm& reasm_for(uint64_t flow_id) noexcept {
 
 void reasm_add(Reasm& r, uint64_t off, ByteView d) noexcept {
     if (off >= kReasm) return;
-    const size_t n = d.size < kReasm - off ? d.size : static_cast<size_t>(kReasm - off);
-    std::memcpy(r.data + off, d.data, n);
-    for (size_t i = 0; i < n; ++i) r.have[(off + i) / 8] = static_cast<uint8_t>(r.have[(off + i) / 8] | (1u << ((off + i) % 8)));
+    const size_t lo = static_cast<size_t>(off);
+    const size_t n = d.size < kReasm - lo ? d.size : kReasm - lo;
+    if (n == 0) return;
+    std::memcpy(r.data + lo, d.data, n);
+    // Mark [lo, hi) present: partial first/last bytes of the bitmap, whole bytes in between.
+    const size_t hi = lo + n;
+    auto mark = [&r](size_t a, size_t b) noexcept {   // a..b within one bitmap byte
+        for (size_t i = a; i < b; ++i) r.have[i / 8] = static_cast<uint8_t>(r.have[i / 8] | (1u << (i % 8)));
+    };
+    const size_t first_full = (lo + 7) / 8, last_full = hi / 8;
+    if (first_full >= last_full) {
+        mark(lo, hi);
+        return;
+    }
+    mark(lo, first_full * 8);
+    std::memset(r.have + first_full, 0xff, last_full - first_full);
+    mark(last_full * 8, hi);
 }
 
 size_t reasm_prefix(const Reasm& r) noexcept {
-    size_t n = 0;
+    size_t byte = 0;
+    while (byte < sizeof r.have && r.have[byte] == 0xff) ++byte;
+    size_t n = byte * 8;
     while (n < kReasm && (r.have[n / 8] & (1u << (n % 8)))) ++n;
     return n;
 }
@@ -199,7 +215,8 @@ class QuicDissector final : public Dissector {
             if (token > p.size) return false;
             pos += static_cast<size_t>(token);
             if (!read_varint(p, pos, length) || length > p.size || !p.has(pos, static_cast<size_t>(length))) return false;
-            if (initial && open_initial(in, st, p.sub(0, pos + static_cast<size_t>(length)), pos, v, vi, dcid, events))
+            if (initial && open_initial(in, st, p.sub(0, pos + static_cast<size_t>(length)), pos, v, vi, dcid,
+                                        token != 0, events))
                 return true;
             off += pos + static_cast<size_t>(length);
         }
@@ -216,38 +233,45 @@ class QuicDissector final : public Dissector {
                crypto::hkdf_expand_label(client, v2 ? "quicv2 hp" : "quic hp", st.hp, 16);
     }
 
-    // One client Initial packet `p` (header + payload), payload starting at pn_off.
+    // One client Initial packet `p` (header + payload), payload starting at pn_off. The
+    // payload is decrypted with AES-128-CTR (GCM's keystream) without checking the tag: the
+    // ClientHello is only classified, and garbage (wrong keys, corruption) is still rejected
+    // by the reserved header bits, the frame walk and the ClientHello parser.
     bool open_initial(const InspectInput& in, State& st, ByteView p, size_t pn_off, uint32_t version,
-                      const VersionInfo& vi, ByteView dcid, EventSink& events) const noexcept {
-        // Keys come from the first client DCID; later packets may carry the server's CID.
-        if (!st.keys_ok) {
+                      const VersionInfo& vi, ByteView dcid, bool has_token, EventSink& events) const noexcept {
+        // Keys come from the client's first DCID (later packets may carry the server's CID),
+        // except after a Retry: the client then sends a token and the DCID the server chose.
+        const bool new_dcid = st.keys_ok && has_token && (dcid.size != st.dcid_len ||
+                                                          std::memcmp(dcid.data, st.dcid, dcid.size) != 0);
+        if (!st.keys_ok || new_dcid) {
             if (!derive(st, vi, dcid)) return false;
             st.keys_ok = 1;
             st.version = version;
             st.dcid_len = static_cast<uint8_t>(dcid.size);
             std::memcpy(st.dcid, dcid.data, dcid.size);
+            st.used_reasm = 0;   // CRYPTO offsets restart with the new keys
         }
         if (!p.has(pn_off + 4, 16)) return false;
         uint8_t mask[16];
         if (!crypto::aes128_ecb_block(st.hp, p.data + pn_off + 4, mask)) return false;
-        uint8_t hdr[64 + 20 + 20 + 1500];
         const uint8_t b0 = static_cast<uint8_t>(p.u8(0) ^ (mask[0] & 0x0f));
+        // Reserved bits must be zero once protection is off (RFC 9000 §17.2): a cheap first
+        // test of the keys; Google's Q050 does not define them.
+        if ((b0 & 0x0c) != 0 && vi.fam != Family::kGoogleQ050) return false;
         const size_t pn_len = (b0 & 3u) + 1;
         const size_t hdr_len = pn_off + pn_len;
-        if (hdr_len > sizeof hdr || !p.has(hdr_len, 16)) return false;
-        std::memcpy(hdr, p.data, hdr_len);
-        hdr[0] = b0;
-        uint8_t nonce[12];
-        std::memcpy(nonce, st.iv, 12);
-        for (size_t i = 0; i < pn_len; ++i) {
-            hdr[pn_off + i] = static_cast<uint8_t>(hdr[pn_off + i] ^ mask[1 + i]);
-            nonce[12 - pn_len + i] = static_cast<uint8_t>(nonce[12 - pn_len + i] ^ hdr[pn_off + i]);
-        }
-        const ByteView ct = p.sub(hdr_len);
-        if (ct.size - 16 > kMaxPlain) return false;
+        if (!p.has(hdr_len, 16)) return false;
+        uint8_t counter[16];   // GCM: nonce = iv ^ packet number, payload counter starts at 2
+        std::memcpy(counter, st.iv, 12);
+        for (size_t i = 0; i < pn_len; ++i)
+            counter[12 - pn_len + i] ^= static_cast<uint8_t>(p.u8(pn_off + i) ^ mask[1 + i]);
+        counter[12] = counter[13] = counter[14] = 0;
+        counter[15] = 2;
+        const size_t body = p.size - hdr_len - 16;   // the last 16 bytes are the tag
+        if (body > kMaxPlain) return false;
         uint8_t plain[kMaxPlain];
-        if (!crypto::aes128_gcm_open(st.key, nonce, hdr, hdr_len, ct.data, ct.size, plain)) return false;
-        return frames(in, st, ByteView(plain, ct.size - 16), vi, events);
+        if (!crypto::aes128_ctr(st.key, counter, p.data + hdr_len, body, plain)) return false;
+        return frames(in, st, ByteView(plain, body), vi, events);
     }
 
     bool frames(const InspectInput& in, State& st, ByteView f, const VersionInfo& vi, EventSink& events) const noexcept {

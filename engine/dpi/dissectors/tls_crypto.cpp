@@ -4,6 +4,7 @@
 // provider dispatch, context re-initialisation and cleansing cost more than hashing the
 // few hundred bytes a fingerprint or a QUIC key needs. They remain in libcrypto 3.
 #define OPENSSL_SUPPRESS_DEPRECATED 1
+#include <openssl/aes.h>
 #include <openssl/evp.h>
 #include <openssl/md5.h>
 #include <openssl/sha.h>
@@ -13,22 +14,15 @@
 namespace nms::dpi::crypto {
 namespace {
 
-// Per-thread cipher contexts: created once, reused for every packet afterwards.
+// Per-thread cipher context: created once, reused for every packet afterwards.
 struct Ctx {
-    EVP_CIPHER_CTX* ecb = nullptr;
-    EVP_CIPHER_CTX* gcm = nullptr;
+    EVP_CIPHER_CTX* ctr = nullptr;
     Ctx() {
-        ecb = EVP_CIPHER_CTX_new();
-        gcm = EVP_CIPHER_CTX_new();
-        // Bind the ciphers once; later calls only change key/iv.
-        if (ecb && EVP_EncryptInit_ex(ecb, EVP_aes_128_ecb(), nullptr, nullptr, nullptr) == 1)
-            EVP_CIPHER_CTX_set_padding(ecb, 0);
-        if (gcm) EVP_DecryptInit_ex(gcm, EVP_aes_128_gcm(), nullptr, nullptr, nullptr);
+        ctr = EVP_CIPHER_CTX_new();
+        // Bind the cipher once; later calls only change key and counter.
+        if (ctr) EVP_EncryptInit_ex(ctr, EVP_aes_128_ctr(), nullptr, nullptr, nullptr);
     }
-    ~Ctx() {
-        EVP_CIPHER_CTX_free(ecb);
-        EVP_CIPHER_CTX_free(gcm);
-    }
+    ~Ctx() { EVP_CIPHER_CTX_free(ctr); }
     Ctx(const Ctx&) = delete;
     Ctx& operator=(const Ctx&) = delete;
 };
@@ -167,26 +161,20 @@ bool hkdf_expand_label(const uint8_t secret[32], std::string_view label, uint8_t
 }
 
 bool aes128_ecb_block(const uint8_t key[16], const uint8_t in[16], uint8_t out[16]) noexcept {
-    EVP_CIPHER_CTX* c = ctx().ecb;
-    int len = 0;
-    return c && EVP_EncryptInit_ex(c, nullptr, nullptr, key, nullptr) == 1 &&
-           EVP_EncryptUpdate(c, out, &len, in, 16) == 1 && len == 16;
+    // One block under a fresh key: the low-level key schedule is a fraction of an EVP re-key
+    // (provider dispatch, parameter checks) and this runs once per QUIC Initial.
+    AES_KEY k;
+    if (AES_set_encrypt_key(key, 128, &k) != 0) return false;
+    AES_encrypt(in, out, &k);
+    return true;
 }
 
-bool aes128_gcm_open(const uint8_t key[16], const uint8_t iv[12], const uint8_t* aad, size_t aad_len,
-                     const uint8_t* ct, size_t ct_len, uint8_t* out) noexcept {
-    EVP_CIPHER_CTX* c = ctx().gcm;
-    if (!c || ct_len < 16 || ct_len - 16 > 0x7fffffff || aad_len > 0x7fffffff) return false;
-    const int body = static_cast<int>(ct_len - 16);
+bool aes128_ctr(const uint8_t key[16], const uint8_t counter[16], const uint8_t* in, size_t n, uint8_t* out) noexcept {
+    EVP_CIPHER_CTX* c = ctx().ctr;
+    if (!c || n > 0x7fffffff) return false;
     int len = 0;
-    if (EVP_DecryptInit_ex(c, nullptr, nullptr, key, iv) != 1) return false;
-    if (EVP_DecryptUpdate(c, nullptr, &len, aad, static_cast<int>(aad_len)) != 1) return false;
-    if (EVP_DecryptUpdate(c, out, &len, ct, body) != 1) return false;
-    uint8_t tag[16];
-    std::memcpy(tag, ct + body, 16);
-    if (EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, 16, tag) != 1) return false;
-    int fin = 0;
-    return EVP_DecryptFinal_ex(c, out + len, &fin) == 1;
+    return EVP_EncryptInit_ex(c, nullptr, nullptr, key, counter) == 1 &&
+           EVP_EncryptUpdate(c, out, &len, in, static_cast<int>(n)) == 1 && static_cast<size_t>(len) == n;
 }
 
 void to_hex(const uint8_t* p, size_t n, char* out) noexcept {

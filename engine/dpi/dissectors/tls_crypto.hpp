@@ -1,9 +1,9 @@
 #pragma once
 // Small OpenSSL wrappers for the TLS/QUIC dissectors: MD5/SHA-256 digests, HKDF-SHA256
-// (RFC 5869 + TLS 1.3 Expand-Label), one AES-128-ECB block and AES-128-GCM open.
+// (RFC 5869 + TLS 1.3 Expand-Label), one AES-128 block and AES-128-CTR.
 // Digests use OpenSSL's one-shot block functions on a context held in the Digest itself
 // (no EVP dispatch, no allocation); HMAC keys are absorbed once per key, not once per
-// message. Cipher contexts are per thread, created on first use and reused. Every function
+// message. The CTR context is per thread, created on first use and reused. Every function
 // is noexcept and reports failure by returning false.
 #include <cstddef>
 #include <cstdint>
@@ -36,9 +36,9 @@ bool hkdf_extract(const uint8_t* salt, size_t salt_len, const uint8_t* ikm, size
 bool hkdf_expand_label(const uint8_t secret[32], std::string_view label, uint8_t* out, size_t out_len) noexcept;
 // One AES-128 block encryption (QUIC header protection mask).
 bool aes128_ecb_block(const uint8_t key[16], const uint8_t in[16], uint8_t out[16]) noexcept;
-// AES-128-GCM decrypt+verify; `ct` ends with the 16-byte tag. Writes ct_len-16 bytes to out.
-bool aes128_gcm_open(const uint8_t key[16], const uint8_t iv[12], const uint8_t* aad, size_t aad_len,
-                     const uint8_t* ct, size_t ct_len, uint8_t* out) noexcept;
+// AES-128-CTR keystream XOR (encrypt = decrypt) from the 16-byte initial counter block:
+// GCM's cipher without its tag check, for callers that validate the plaintext themselves.
+bool aes128_ctr(const uint8_t key[16], const uint8_t counter[16], const uint8_t* in, size_t n, uint8_t* out) noexcept;
 
 // Lower-case hex of n bytes into out (2n chars, no terminator).
 void to_hex(const uint8_t* p, size_t n, char* out) noexcept;

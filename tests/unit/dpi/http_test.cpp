@@ -84,3 +84,42 @@ TEST_CASE("HTTP with no end of headers and hostile lengths never over-reads", "[
     d.Parse(render(ev).c_str());
     CHECK_FALSE(d.HasMember("length"));  // absurd length dropped, not wrapped
 }
+
+TEST_CASE("HTTP keep-alive: bodies are skipped by length, never buffered, every transaction seen", "[dpi][http]") {
+    AppEventRing ring(16);
+    DpiEngine engine(builtin_registry(), 4, {}, &ring, false);
+    auto f = test::tcp_flow();
+    uint32_t up = 1, down = 1;
+    TimestampNs ts = 1;
+    auto send = [&](const std::string& s, bool to_server) {
+        engine.on_packet(test::tcp_segment(s, to_server, to_server ? up : down, ts++), f, 0);
+        (to_server ? up : down) += static_cast<uint32_t>(s.size());
+    };
+    // A 60 kB body in 1400-byte segments; it holds a blank line and an "HTTP/" that are body bytes.
+    std::string body(60000, 'x');
+    body.replace(1000, 24, "\r\n\r\nHTTP/1.1 404 Fake\r\n\r\n");
+    send("GET /big HTTP/1.1\r\nHost: a.example\r\n\r\n", true);
+    const std::string head = "HTTP/1.1 200 OK\r\nContent-Length: 60000\r\n\r\n";
+    send(head + body.substr(0, 1400 - head.size()), false);
+    for (size_t off = 1400 - head.size(); off < body.size(); off += 1400) send(body.substr(off, 1400), false);
+    // Then a chunked response (length unknown: resync on the next status line).
+    send("GET /chunked HTTP/1.1\r\nHost: a.example\r\n\r\n", true);
+    send("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", false);
+    send("HEAD /h HTTP/1.1\r\nHost: a.example\r\n\r\n", true);
+    send("HTTP/1.1 200 OK\r\nContent-Length: 123\r\n\r\n", false);   // HEAD: no body follows
+    send("GET /last HTTP/1.1\r\nHost: a.example\r\n\r\n", true);
+    send("HTTP/1.1 304 Not Modified\r\n\r\n", false);
+    engine.on_flow_end(f, 0);
+    std::vector<std::string> urls, statuses;
+    AppEvent ev;
+    while (ring.pop(ev)) {
+        rapidjson::Document d;
+        d.Parse(render(ev).c_str());
+        REQUIRE_FALSE(d.HasParseError());
+        urls.emplace_back(d.HasMember("url") ? d["url"].GetString() : "");
+        statuses.push_back(d.HasMember("status") ? std::to_string(d["status"].GetUint()) : "");
+    }
+    CHECK(urls == std::vector<std::string>{"/big", "/chunked", "/h", "/last"});
+    CHECK(statuses == std::vector<std::string>{"200", "200", "200", "304"});
+    CHECK(engine.counters().stream_overflows == 0);   // the body never piled up in the buffer
+}
