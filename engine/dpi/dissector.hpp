@@ -58,6 +58,9 @@ struct InspectInput {
 struct InspectResult {
     uint32_t consumed = 0;   // bytes of `data` fully handled; the rest is offered again with more
     bool done = false;       // nothing more to extract from this flow
+    // With done: the dissector named here inspects the rest of the flow (STARTTLS-style
+    // upgrades: "tls"). The flow keeps its app_proto; the new dissector's events carry its name.
+    std::string_view then{};
 };
 
 // Render side (output thread): writes the inside of the "<name>": {...} object of an event.

@@ -234,26 +234,46 @@ void DpiEngine::expect(const Expectation& x) noexcept {
 
 void DpiEngine::inspect(Context& c, const decode::PacketView& pkt, flow::Flow& flow, flow::Dir dir,
                         uint32_t slot) noexcept {
-    const Dissector* d = registry_.get(c.app);
     StreamBuffer& s = c.stream[dir];
-    event_flow_ = &flow;
-    event_ts_ = pkt.ts_ns;
-    event_to_server_ = dir == flow::kToServer;
-    event_pkt_ = &pkt;
-    const InspectInput in{s.data(), dir, pkt, flow, pkt.is_tcp(), s.take_gap()};
-    const InspectResult r = d->inspect(in, std::span<uint8_t>(c.state, d->info().state_bytes), *this);
-    event_flow_ = nullptr;
-    event_pkt_ = nullptr;
-    s.consume(r.consumed);
-    // A full buffer the dissector cannot use would stall it forever: drop it and resync.
-    if (!r.done && s.full() && r.consumed == 0) {
-        s.reset();
-        ++counters_.stream_overflows;
-    }
-    if (r.done) {
+    // Twice at most: the bytes behind an upgrade point belong to the new dissector.
+    for (int pass = 0; pass < 2; ++pass) {
+        const Dissector* d = registry_.get(c.app);
+        event_flow_ = &flow;
+        event_app_ = c.app;
+        event_ts_ = pkt.ts_ns;
+        event_to_server_ = dir == flow::kToServer;
+        event_pkt_ = &pkt;
+        const InspectInput in{s.data(), dir, pkt, flow, pkt.is_tcp(), s.take_gap()};
+        const InspectResult r = d->inspect(in, std::span<uint8_t>(c.state, d->info().state_bytes), *this);
+        event_flow_ = nullptr;
+        event_pkt_ = nullptr;
+        s.consume(r.consumed);
+        // A full buffer the dissector cannot use would stall it forever: drop it and resync.
+        if (!r.done && s.full() && r.consumed == 0) {
+            s.reset();
+            ++counters_.stream_overflows;
+        }
+        if (!r.done) return;
+        if (pass == 0 && !r.then.empty() && upgrade(c, r.then)) {
+            if (s.data().empty()) return;
+            continue;
+        }
         flow.dpi_state = kDpiDone;
         release(slot);
+        return;
     }
+}
+
+// STARTTLS and the like: the named dissector takes the flow over with fresh state; what each
+// direction still buffers is the start of its stream.
+bool DpiEngine::upgrade(Context& c, std::string_view then) noexcept {
+    const AppId next = registry_.id_of(then);
+    const Dissector* d = registry_.get(next);
+    if (!d || next == c.app || d->info().state_bytes > kMaxStateBytes) return false;
+    c.app = next;
+    std::memset(c.state, 0, sizeof c.state);
+    ++counters_.upgrades;
+    return true;
 }
 
 void DpiEngine::on_flow_end(flow::Flow& record, uint32_t slot) noexcept {
@@ -265,6 +285,7 @@ void DpiEngine::on_flow_end(flow::Flow& record, uint32_t slot) noexcept {
         Context& c = contexts_[ctx_of_slot_[slot] - 1];
         if (const Dissector* d = registry_.get(c.app); d && c.flow_id == record.flow_id) {
             event_flow_ = &record;
+            event_app_ = c.app;
             event_ts_ = record.last_ns;
             event_to_server_ = true;
             d->finish(record, std::span<uint8_t>(c.state, d->info().state_bytes), *this);
@@ -275,7 +296,7 @@ void DpiEngine::on_flow_end(flow::Flow& record, uint32_t slot) noexcept {
 }
 
 void DpiEngine::latency(uint64_t us) noexcept {
-    if (event_flow_) latency_.record(event_flow_->app_proto, event_flow_->server_ip(), us);
+    if (event_flow_) latency_.record(event_app_, event_flow_->server_ip(), us);
 }
 
 void DpiEngine::device_fact(DeviceFact kind, std::string_view value) noexcept {
@@ -294,7 +315,7 @@ AppEvent* DpiEngine::begin_event() noexcept {
     event_.key = f.key;
     event_.client_is_lo = f.client_is_lo;
     event_.to_server = event_to_server_;
-    event_.app = f.app_proto;
+    event_.app = event_app_;
     event_.len = 0;
     event_.truncated = 0;
     return &event_;

@@ -37,10 +37,12 @@ struct DpiCounters {
     uint64_t events_truncated = 0;   // fields that did not fit an event
     uint64_t fallback_detected = 0;  // flows named by the nDPI fallback
     uint64_t expected = 0;           // flows labelled by an expectation (FTP data)
+    uint64_t upgrades = 0;           // flows handed to another dissector mid-way (STARTTLS -> tls)
 
     void add(const DpiCounters& o) noexcept {
         fallback_detected += o.fallback_detected;
         expected += o.expected;
+        upgrades += o.upgrades;
         detected += o.detected;
         port_labelled += o.port_labelled;
         unknown += o.unknown;
@@ -85,6 +87,7 @@ class DpiEngine final : private EventSink {
     void classify(Context& c, const decode::PacketView& pkt, flow::Flow& flow, flow::Dir dir, uint32_t slot) noexcept;
     void inspect(Context& c, const decode::PacketView& pkt, flow::Flow& flow, flow::Dir dir, uint32_t slot) noexcept;
     void give_up(flow::Flow& flow, uint32_t slot) noexcept;
+    bool upgrade(Context& c, std::string_view then) noexcept;
     uint32_t index_of(const Context& c) const noexcept;
     bool match_expectation(flow::Flow& flow, TimestampNs now) noexcept;
     AppEvent* begin_event() noexcept override;
@@ -120,6 +123,7 @@ class DpiEngine final : private EventSink {
     // The event being built, and the flow it belongs to.
     AppEvent event_;
     const flow::Flow* event_flow_ = nullptr;
+    AppId event_app_ = kAppUnknown;   // the dissector writing the event (differs after an upgrade)
     TimestampNs event_ts_ = 0;
     bool event_to_server_ = true;
     const decode::PacketView* event_pkt_ = nullptr;  // packet being inspected (null in finish())

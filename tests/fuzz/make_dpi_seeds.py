@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Seed corpus for fuzz_dpi: one input per DPI fixture (tests/unit/dpi/*_fixtures.hpp), sent
 both to its dissector's port and down the port-less path, plus one small input per registered
-dissector so every dissector is reached even without a fixture.
+dissector so every dissector is reached even without a fixture, plus the hand-written seeds
+in tests/fuzz/seeds/dpi/NAME.seed ('proto tcp|udp', then '>' / '<' lines of hex: one segment
+or datagram to the server / to the client each; tools/new-dissector writes one).
 
   make_dpi_seeds.py OUT_DIR
 
@@ -63,6 +65,22 @@ def fixtures():
     return out
 
 
+def seed_files():
+    """(dissector name, udp, [(to_server, bytes)]) from tests/fuzz/seeds/dpi/*.seed"""
+    out = []
+    for f in sorted(glob.glob(os.path.join(ROOT, "tests", "fuzz", "seeds", "dpi", "*.seed"))):
+        udp = False
+        segs = []
+        for line in open(f):
+            line = line.strip()
+            if line.startswith("proto "):
+                udp = line.split()[1] == "udp"
+            elif line[:1] in (">", "<"):
+                segs.append((line[0] == ">", bytes.fromhex(line[1:].replace(" ", ""))))
+        out.append((os.path.basename(f)[:-len(".seed")], udp, segs))
+    return out
+
+
 def dissector_of(fixture, names):
     low = fixture[1:].lower().replace("nbns", "netbios").replace("nbdgm", "netbios").replace("android", "tls")
     best = ""
@@ -90,6 +108,10 @@ def main():
         if d:
             seeds["%s-%s" % (d, fx)] = encode(d, 0, udp, segs)
         seeds["portless-%s" % fx] = encode("", PORTLESS_SLOT, udp, segs)
+    for d, udp, segs in seed_files():
+        if d in names:
+            seeds["%s-seed" % d] = encode(d, 0, udp, segs)
+        seeds["portless-seed-%s" % d] = encode("", PORTLESS_SLOT, udp, segs)
     for n in names:
         for udp in (False, True):
             seeds["%s-min-%s" % (n, "udp" if udp else "tcp")] = encode(n, 0, udp, [(True, b"\0" * 16), (False, b"\0" * 16)])

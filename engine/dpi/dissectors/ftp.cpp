@@ -2,7 +2,7 @@
 // {command, command_data, completion_code[], reply[], dynamic_port, mode}. PASV/EPSV replies
 // and PORT/EPRT commands announce the data connection: it is registered as an expectation
 // with the DPI engine so that the data flow is labelled "ftp-data" (a name-only dissector
-// below). After AUTH TLS the channel is encrypted and we stop.
+// below). After AUTH TLS and its 234 reply the TLS dissector takes the channel over (SNI, JA3).
 #include <cstring>
 
 #include "dpi/dissector.hpp"
@@ -140,7 +140,7 @@ class FtpDissector final : public Dissector {
             if (dir == flow::kToServer) {
                 on_command(l.text, s, in, events);
             } else if (on_reply(l.text, s, in, events)) {
-                return {static_cast<uint32_t>(in.data.size), true};
+                return {consumed, true, "tls"};  // the TLS dissector reads the handshake that follows
             }
         }
         return {consumed, s.events >= kMaxEvents};

@@ -6,6 +6,7 @@
 
 #include "dpi/dissector.hpp"
 #include "dpi/dissectors/http_parse.hpp"
+#include "dpi/dissectors/json_text.hpp"
 #include "dpi/dissectors/line_parse.hpp"
 
 namespace nms::dpi {
@@ -119,7 +120,7 @@ class HttpDissector final : public Dissector {
             if (key >= std::size(kNames)) continue;
             w.Key(kNames[key]);
             if (key == kStatus || key == kLength || key == kLatencyUs) w.Uint64(EventReader::as_u64(v));
-            else w.String(reinterpret_cast<const char*>(v.data), static_cast<rapidjson::SizeType>(v.size));
+            else write_text(w, v);  // wire bytes: invalid UTF-8 becomes U+FFFD, the JSON stays valid
         }
         w.EndObject();
     }

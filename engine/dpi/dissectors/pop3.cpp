@@ -1,6 +1,7 @@
 // POP3: one EVE "pop3" event per command and its status, like Suricata's
 // {request: {command, args}, response: {success, status_line}}; multi-line responses (RETR,
-// LIST, UIDL, TOP, CAPA) are skipped up to their "." line; STLS ends inspection.
+// LIST, UIDL, TOP, CAPA) are skipped up to their "." line; STLS and its +OK hand the flow to
+// the TLS dissector.
 #include "dpi/dissector.hpp"
 #include "dpi/dissectors/json_text.hpp"
 #include "dpi/dissectors/line_parse.hpp"
@@ -102,7 +103,7 @@ class Pop3Dissector final : public Dissector {
                                       0, 0});
             const bool okv = ok;
             emit(s, events, &okv, l.text);
-            if (stls && ok) return {static_cast<uint32_t>(in.data.size), true};
+            if (stls && ok) return {consumed, true, "tls"};  // the TLS handshake follows
         }
         return {consumed, s.events >= kMaxEvents};
     }

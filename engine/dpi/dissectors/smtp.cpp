@@ -1,6 +1,6 @@
 // SMTP: HELO/EHLO, MAIL FROM, RCPT TO per mail transaction, as EVE "smtp" events like
 // Suricata's {helo, mail_from, rcpt_to[]}; the message body (DATA ... ".") is skipped line by
-// line; after STARTTLS the flow is TLS and we stop.
+// line; after STARTTLS and its 220 reply the TLS dissector takes the flow over.
 #include "dpi/dissector.hpp"
 #include "dpi/dissectors/json_text.hpp"
 #include "dpi/dissectors/line_parse.hpp"
@@ -16,6 +16,7 @@ struct SmtpState {
     uint8_t mid_line[2];        // the previous chunk ended inside an over-long line
     uint8_t has_tx;
     uint8_t auth_pending;       // AUTH sent: the final reply says whether the login worked
+    uint8_t tls_pending;        // STARTTLS sent: a 220 reply starts the TLS handshake
     uint8_t helo_len, from_len, banner_len;
     uint8_t rcpt_len[kRcpts];
     uint16_t rcpts;
@@ -77,6 +78,10 @@ class SmtpDissector final : public Dissector {
                 const int code = lines::reply_code(l.text);
                 if (!s.banner_len && code == 220) s.banner_len = lines::copy_to(s.banner, l.text);
                 if (s.auth_pending && code >= 0 && lines::final_reply_line(l.text)) auth_reply(s, code, events);
+                if (s.tls_pending && code >= 0 && lines::final_reply_line(l.text)) {
+                    if (code == 220) return {consumed, true, "tls"};
+                    s.tls_pending = 0;  // refused (454): the session goes on in clear
+                }
                 continue;
             }
             if (s.in_data) {
@@ -86,7 +91,7 @@ class SmtpDissector final : public Dissector {
                 }
                 continue;
             }
-            if (on_command(l.text, s, events)) return {static_cast<uint32_t>(in.data.size), true};
+            on_command(l.text, s, events);
         }
         return {consumed, s.events >= kMaxEvents};
     }
@@ -129,8 +134,7 @@ class SmtpDissector final : public Dissector {
     }
 
  private:
-    // Returns true when the flow turns into TLS.
-    bool on_command(std::string_view line, SmtpState& s, EventSink& events) const noexcept {
+    void on_command(std::string_view line, SmtpState& s, EventSink& events) const noexcept {
         std::string_view verb, arg;
         lines::split_command(line, verb, arg);
         if (lines::iequals(verb, "HELO") || lines::iequals(verb, "EHLO")) {
@@ -150,13 +154,12 @@ class SmtpDissector final : public Dissector {
             if (s.from_len || s.rcpts) emit(s, events, false);
         } else if (lines::iequals(verb, "STARTTLS")) {
             emit(s, events, true);
-            return true;
+            s.tls_pending = 1;
         } else if (lines::iequals(verb, "AUTH")) {
             s.auth_pending = 1;
         } else if (lines::iequals(verb, "QUIT")) {
             if (s.has_tx) emit(s, events, false);
         }
-        return false;
     }
 
     // 334 asks for the next SASL step; 235 accepts the login, 535 refuses the credentials

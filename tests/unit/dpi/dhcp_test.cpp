@@ -97,3 +97,30 @@ TEST_CASE("DHCP fixtures: every truncation is safe", "[dpi][dhcp]") {
         }
     }
 }
+
+TEST_CASE("DHCPv6 hostile: option lengths past the end, FQDN label loops, non-UTF-8 vendor class", "[dpi][dhcpv6]") {
+    dhcp::Dhcpv6 d;
+    // Client identifier option claiming 0xffff bytes.
+    const std::string past_end = lit("\x01\x00\x00\x01\x00\x01\xff\xff\x00\x01");
+    (void)dhcp::parse_dhcpv6(bv(past_end), d);
+    for (const auto& e : run_flow({{past_end, true, 0}}, 547, false, 546).events) CHECK_FALSE(parse_json(e).HasParseError());
+    // FQDN whose label lengths run off the option (and a compression-style byte DHCPv6 forbids).
+    std::string fqdn = lit("\x03\x00\x00\x01");
+    fqdn += lit("\x00\x27\x00\x06\x01\x3fhost");
+    fqdn += lit("\x00\x27\x00\x05\x01\xc0\x0c\x00\x00");
+    const Run f = run_flow({{fqdn, true, 0}}, 547, false, 546);
+    for (const auto& e : f.events) CHECK_FALSE(parse_json(e).HasParseError());
+    // Vendor class with invalid UTF-8: rendered as valid JSON text.
+    std::string vendor = lit("\x03\x00\x00\x01");
+    vendor += lit("\x00\x10\x00\x0a\x00\x00\x01\x37\x00\x04\xff\xfe\x80\x41");
+    const Run v = run_flow({{vendor, true, 0}}, 547, false, 546);
+    REQUIRE(v.events.size() == 1);
+    auto e = parse_json(v.events[0]);
+    REQUIRE_FALSE(e.HasParseError());
+    CHECK(std::string(e["vendor_class"].GetString()) == "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" "A");
+    // Every truncation of the hostile messages.
+    for (const std::string& m : {past_end, fqdn, vendor})
+        for (size_t n = 0; n <= m.size(); ++n)
+            for (const auto& ev : run_flow({{std::string_view(m).substr(0, n), true, 0}}, 547, false, 546).events)
+                CHECK_FALSE(parse_json(ev).HasParseError());
+}

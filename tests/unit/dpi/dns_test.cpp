@@ -228,3 +228,28 @@ TEST_CASE("UDP-family dissectors survive mutated corpus frames", "[dpi][dns][fuz
         for (const auto& e : r.events) CHECK_FALSE(parse_json(e).HasParseError());
     }
 }
+
+TEST_CASE("mDNS and LLMNR: truncations, compression loops and non-UTF-8 names are safe", "[dpi][dns][mdns][llmnr]") {
+    const std::string header = lit("\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00");
+    const std::string loop = header + lit("\x01" "a\xc0\x0c\x00\x01\x00\x01");   // label, then a pointer to itself
+    const std::string odd = header + lit("\x04" "ab\xff" "g\x05local\x00\x00\x01\x00\x01");
+    for (const uint16_t port : {uint16_t{5353}, uint16_t{5355}}) {
+        const std::string_view fixtures[] = {kMdnsQuery, loop, odd};
+        for (std::string_view fx : fixtures) {
+            for (size_t n = 0; n <= fx.size(); ++n) {
+                std::vector<uint8_t> buf(fx.begin(), fx.begin() + static_cast<std::ptrdiff_t>(n));
+                const std::string_view cut(reinterpret_cast<const char*>(buf.data()), buf.size());
+                for (const auto& e : run_flow({{cut, true, 0}}, port, false, port).events)
+                    CHECK_FALSE(parse_json(e).HasParseError());
+            }
+        }
+        for (const auto& e : run_flow({{loop, true, 0}}, port, false, port).events) {
+            auto d = parse_json(e);
+            REQUIRE_FALSE(d.HasParseError());
+            CHECK(std::string(d["rrname"].GetString()).size() < 64);   // the loop is not followed
+        }
+        const Run r = run_flow({{odd, true, 0}}, port, false, port);
+        REQUIRE(r.events.size() == 1);
+        CHECK(std::string(parse_json(r.events[0])["rrname"].GetString()) == "ab\xef\xbf\xbdg.local");
+    }
+}

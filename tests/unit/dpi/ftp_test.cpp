@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "tcp_fixtures.hpp"
+#include "tls_fixtures.hpp"
 
 using namespace nms;
 using namespace nms::dpi;
@@ -69,4 +70,28 @@ TEST_CASE("FTP active mode (PORT) and expectation expiry", "[dpi][ftp]") {
     CHECK(survives_corruption(segs_of(kFtpFlow), 21));
     CHECK(survives_truncations({{"227 Entering Passive Mode (999,1,2,3,4,5)\r\n", false},
                                 {"EPRT |2|::1|99999999|\r\n", true}, {"229 (|||)\r\n", false}}, 21));
+}
+
+TEST_CASE("FTP AUTH TLS and SMTP STARTTLS hand the flow to the TLS dissector; the flow keeps its name",
+          "[dpi][ftp][smtp][tls]") {
+    const std::string hello = from_hex(fx::kTls12Client.data());
+    const auto ftp = run_flow({{"220 FTP ready\r\n", false}, {"AUTH TLS\r\n", true}, {"234 AUTH TLS OK.\r\n", false},
+                               {hello, true}}, 21);
+    CHECK(ftp.app == "ftp");
+    CHECK(ftp.counters.upgrades == 1);
+    REQUIRE(ftp.events.size() == 2);
+    CHECK(std::string(ftp.event(0)["command"].GetString()) == "AUTH");
+    CHECK(std::string(ftp.event(1)["ja3"]["hash"].GetString()) == "bd9c99b3a0f752c3ab8b052a79e9de3e");
+    const auto smtp = run_flow({{"220 mx ESMTP\r\n", false}, {"EHLO me\r\n", true}, {"STARTTLS\r\n", true},
+                                {"220 2.0.0 Ready to start TLS\r\n", false}, {hello, true}}, 25);
+    CHECK(smtp.app == "smtp");
+    CHECK(smtp.counters.upgrades == 1);
+    REQUIRE(smtp.events.size() == 2);
+    CHECK(smtp.event(0)["starttls"].GetBool());
+    CHECK(std::string(smtp.event(1)["ja3"]["hash"].GetString()) == "bd9c99b3a0f752c3ab8b052a79e9de3e");
+    // Refused: the session stays in clear text and nothing is handed over.
+    const auto refused = run_flow({{"220 FTP ready\r\n", false}, {"AUTH TLS\r\n", true}, {"534 no TLS\r\n", false},
+                                   {"USER anonymous\r\n", true}}, 21);
+    CHECK(refused.counters.upgrades == 0);
+    CHECK(refused.events.size() == 2);
 }

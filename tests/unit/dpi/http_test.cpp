@@ -123,3 +123,17 @@ TEST_CASE("HTTP keep-alive: bodies are skipped by length, never buffered, every 
     CHECK(statuses == std::vector<std::string>{"200", "200", "200", "304"});
     CHECK(engine.counters().stream_overflows == 0);   // the body never piled up in the buffer
 }
+
+TEST_CASE("HTTP: every truncation and corruption of a transaction is safe; non-UTF-8 host", "[dpi][http]") {
+    const std::vector<test::Seg> tx = {
+        {"GET /x?q=1 HTTP/1.1\r\nHost: example.org\r\nUser-Agent: curl/8\r\n\r\n", true},
+        {"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5\r\n\r\nhello", false}};
+    CHECK(test::survives_truncations(tx, 80));
+    CHECK(test::survives_corruption(tx, 80));
+    const auto r = test::run_flow({{"GET / HTTP/1.1\r\nHost: ex\xff\xfe.org\r\n\r\n", true}}, 80);
+    CHECK(r.app == "http");
+    REQUIRE(r.events.size() == 1);
+    const auto d = r.event(0);
+    REQUIRE_FALSE(d.HasParseError());
+    CHECK(std::string(d["hostname"].GetString()) == "ex\xef\xbf\xbd\xef\xbf\xbd.org");
+}

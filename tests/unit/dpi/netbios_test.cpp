@@ -92,3 +92,28 @@ TEST_CASE("NetBIOS fixtures: every truncation is safe", "[dpi][netbios]") {
         }
     }
 }
+
+TEST_CASE("NBNS hostile: compression loops, bad first-level encoding, huge counts", "[dpi][netbios]") {
+    const std::string header = lit("\x12\x34\x01\x10\x00\x01\x00\x00\x00\x00\x00\x00");  // query, 1 question
+    netbios::Nbns n;
+    // The question name is a pointer to itself.
+    const std::string loop = header + lit("\xc0\x0c\x00\x20\x00\x01");
+    CHECK_FALSE(netbios::parse_nbns(bv(loop), n));
+    // 32 characters outside 'A'..'P' are not a first-level encoded name.
+    const std::string badenc = header + "\x20" + std::string(32, 'z') + lit("\x00\x00\x20\x00\x01");
+    CHECK_FALSE(netbios::parse_nbns(bv(badenc), n));
+    // A name that claims more bytes than the message has.
+    const std::string shortname = header + "\x20" + encode("HOST", 0).substr(0, 10);
+    CHECK_FALSE(netbios::parse_nbns(bv(shortname), n));
+    // 65535 answers announced, none present: parsed as far as the bytes go, no event garbage.
+    std::string counts = lit("\x12\x34\x85\x00\x00\x00\xff\xff\xff\xff\xff\xff") + "\x20" + encode("HOST", 0) +
+                         lit("\x00\x00\x20\x00\x01");
+    for (const auto& e : run_flow({{counts, false, 0}}, 137, false, 137).events) CHECK_FALSE(parse_json(e).HasParseError());
+    // Non-printable and non-UTF-8 bytes inside a well-encoded name are rendered as valid text.
+    const std::string odd = header + "\x20" + encode(std::string("H\x01\xff\xfeST"), 0) + lit("\x00\x00\x20\x00\x01");
+    const Run r = run_flow({{odd, true, 0}}, 137, false, 137);
+    REQUIRE(r.events.size() == 1);
+    auto e = parse_json(r.events[0]);
+    REQUIRE_FALSE(e.HasParseError());
+    CHECK(std::string(e["name"].GetString()).substr(0, 1) == "H");
+}

@@ -43,3 +43,23 @@ TEST_CASE("SIP over TCP and truncations", "[dpi][sip]") {
         for (const auto& e : run_flow({{std::string_view(kInvite).substr(0, n), true, 0}}, 5060).events)
             CHECK_FALSE(parse_json(e).HasParseError());
 }
+
+TEST_CASE("SIP hostile: absurd Content-Length, no end of headers, non-UTF-8 names", "[dpi][sip]") {
+    std::string huge = kInvite;
+    huge.replace(huge.find("Content-Length: 0"), 17, "Content-Length: 99999999999999999999999");
+    const Run a = run_flow({{huge, true, 0}}, 5060, false, 5060);
+    REQUIRE(a.events.size() == 1);
+    CHECK_FALSE(parse_json(a.events[0]).HasParseError());
+    // Over TCP the body it announces never comes: no over-read, no unbounded wait.
+    const Run t = run_flow({{huge, true, 0, 1}, {kInvite, true, 1, static_cast<uint32_t>(1 + huge.size())}}, 5060, true);
+    for (const auto& e : t.events) CHECK_FALSE(parse_json(e).HasParseError());
+    const std::string no_end = "INVITE sip:a@b SIP/2.0\r\nFrom: <sip:x@y>\r\nTo: <sip:z@w>";
+    for (const auto& e : run_flow({{no_end, true, 0}}, 5060, false, 5060).events)
+        CHECK_FALSE(parse_json(e).HasParseError());
+    const std::string odd = "INVITE sip:a@b SIP/2.0\r\nFrom: <sip:\xff\xfe@y>\r\nTo: <sip:z@w>\r\n\r\n";
+    const Run o = run_flow({{odd, true, 0}}, 5060, false, 5060);
+    REQUIRE(o.events.size() == 1);
+    auto e = parse_json(o.events[0]);
+    REQUIRE_FALSE(e.HasParseError());
+    CHECK(std::string(e["from"].GetString()) == "\xef\xbf\xbd\xef\xbf\xbd");
+}

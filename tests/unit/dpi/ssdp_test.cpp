@@ -41,3 +41,24 @@ TEST_CASE("SSDP response and NOTIFY; truncations are safe", "[dpi][ssdp]") {
             CHECK_FALSE(parse_json(ev).HasParseError());
     }
 }
+
+TEST_CASE("SSDP hostile: no end of headers, over-long and non-UTF-8 header values", "[dpi][ssdp]") {
+    const std::string endless = "M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nST: ssdp:all\r\nMX: 2";
+    const Run a = run_flow({{endless, true, 0}}, 1900);
+    for (const auto& e : a.events) CHECK_FALSE(parse_json(e).HasParseError());
+    const std::string long_ua = "M-SEARCH * HTTP/1.1\r\nUSER-AGENT: " + std::string(3000, 'u') +
+                                "\r\nST: urn:x\xff\xfe:1\r\n\r\n";
+    const Run b = run_flow({{long_ua, true, 0}}, 1900);
+    REQUIRE(b.events.size() == 1);
+    auto e = parse_json(b.events[0]);
+    REQUIRE_FALSE(e.HasParseError());
+    if (e.HasMember("user_agent")) CHECK(e["user_agent"].GetStringLength() < 3000);  // bounded copy
+    REQUIRE(e.HasMember("st"));
+    CHECK(std::string(e["st"].GetString()) == "urn:x\xef\xbf\xbd\xef\xbf\xbd:1");  // invalid bytes -> U+FFFD
+    // Corrupted bytes of the real capture's M-SEARCH.
+    for (size_t pos = 0; pos < kSsdpMsearch.size(); pos += 5) {
+        std::string bad(kSsdpMsearch);
+        bad[pos] = static_cast<char>(bad[pos] ^ 0xa5);
+        for (const auto& ev : run_flow({{bad, true, 0}}, 1900).events) CHECK_FALSE(parse_json(ev).HasParseError());
+    }
+}

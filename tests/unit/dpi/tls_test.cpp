@@ -240,3 +240,65 @@ TEST_CASE("Invalid UTF-8 is replaced, valid text passes", "[dpi][tls]") {
     w.EndArray();
     CHECK(std::string(sb.GetString()) == "[\"h\xc3\xa9llo\",\"a\xef\xbf\xbd\xef\xbf\xbd\"]");
 }
+
+TEST_CASE("DTLS: truncated and corrupted ClientHello datagrams never crash", "[dpi][dtls]") {
+    const std::string h = unhex(test::fx::kDtlsClientHello);
+    std::mt19937 rng(5);
+    for (size_t n = 0; n <= h.size(); ++n) {
+        AppEventRing ring(8);
+        DpiEngine engine(builtin_registry(), 4, {}, &ring, false);
+        auto f = udp_flow(56515);
+        std::string v = h.substr(0, n);
+        if (n % 3 == 0 && !v.empty()) v[rng() % v.size()] = static_cast<char>(rng());
+        std::vector<char> heap(v.begin(), v.end());
+        engine.on_packet(udp_datagram(std::string(heap.begin(), heap.end()), true, 1, 56515), f, 0);
+        engine.on_flow_end(f, 0);
+        for (auto& ev : drain(ring)) CHECK_FALSE(render(ev).HasParseError());
+    }
+    // Fragment length larger than the handshake message: no event, no over-read.
+    std::string lying = h;
+    if (lying.size() > 24) lying[22] = lying[23] = '\xff';   // fragment_length of the first handshake header
+    AppEventRing ring(8);
+    DpiEngine engine(builtin_registry(), 4, {}, &ring, false);
+    auto f = udp_flow(56515);
+    engine.on_packet(udp_datagram(lying, true, 1, 56515), f, 0);
+    engine.on_flow_end(f, 0);
+    for (auto& ev : drain(ring)) CHECK(str(render(ev), "sni").empty());
+}
+
+namespace {
+// A ClientHello record whose extensions block is `ext`.
+std::string client_hello_with(const std::string& ext) {
+    std::string body = unhex("0303") + std::string(32, '\x11') + unhex("00" "0002c02f" "0100");
+    body += static_cast<char>(ext.size() >> 8);
+    body += static_cast<char>(ext.size() & 0xff);
+    body += ext;
+    std::string hs = "\x01";
+    hs += static_cast<char>(body.size() >> 16);
+    hs += static_cast<char>((body.size() >> 8) & 0xff);
+    hs += static_cast<char>(body.size() & 0xff);
+    hs += body;
+    std::string rec = unhex("160301");
+    rec += static_cast<char>(hs.size() >> 8);
+    rec += static_cast<char>(hs.size() & 0xff);
+    return rec + hs;
+}
+}  // namespace
+
+TEST_CASE("TLS: huge and lying extension lengths are bounded and counted", "[dpi][tls]") {
+    // A 12 KiB padding extension: the ClientHello outgrows the 4 KiB stream buffer; the buffer
+    // is dropped and counted, never grown, and nothing half-parsed is reported.
+    const std::string big = client_hello_with(unhex("0015") + unhex("3000") + std::string(0x3000, '\0'));
+    std::vector<test::Seg> segs;
+    for (size_t off = 0; off < big.size(); off += 1400) segs.push_back({big.substr(off, 1400), true});
+    const auto r = test::run_flow(segs, 443);
+    CHECK(r.app == "tls");
+    CHECK(r.counters.stream_overflows >= 1);
+    for (size_t i = 0; i < r.events.size(); ++i) CHECK_FALSE(r.event(i).HasParseError());
+    // An SNI extension that claims 0xffff bytes inside an 8-byte block: no SNI invented.
+    const std::string lying = client_hello_with(unhex("0000ffff") + unhex("00020000"));
+    const auto l = test::run_flow({{lying, true}}, 443);
+    CHECK(l.app == "tls");
+    for (size_t i = 0; i < l.events.size(); ++i) CHECK_FALSE(l.event(i).HasMember("sni"));
+    CHECK(test::survives_truncations({{lying, true}}, 443));
+}
