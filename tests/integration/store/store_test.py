@@ -189,6 +189,7 @@ def continuity(tmp):
     admin_hash = make_hash(NMS, "continuity admin")
     cfg = f'[api]\nusers = [{{name = "admin", role = "admin", password_hash = "{admin_hash}"}}]\n'
     open_before = db_query(db, "SELECT count(*) FROM alerts WHERE ended = 0")[0][0]  # the replay's + 77
+    stored_seconds = [ts for (ts,) in db_query(db, "SELECT ts FROM stats_1s")]  # the replay's history
     d_started = time.time()
     d = Daemon(NMS, tmp, cfg, extra_args=["-v"], name="main")
     try:
@@ -229,7 +230,10 @@ def continuity(tmp):
         # The stats history of the replay before this start is served across the restart.
         status, _, body = d.request("GET", "/api/v1/stats/history?window=3600", headers=auth)
         points = json.loads(body).get("points", []) if status == 200 else []
-        older = [p for p in points if eve_epoch(p["timestamp"]) < d_started]
+        # A point is labelled with the end of its 1 s bucket, which may fall after this start:
+        # match the buckets against the seconds the replay stored instead of against the clock.
+        older = [p for p in points if any(eve_epoch(p["timestamp"]) - 1 <= ts < eve_epoch(p["timestamp"])
+                                          for ts in stored_seconds)]
         check("GET /stats/history shows the points stored before the restart", older, (status, points[:3]))
         status, _, body = d.request("GET", "/metrics")
         check("/metrics has the store series", b"netmonsec_store_backlog" in body and
