@@ -190,7 +190,6 @@ def continuity(tmp):
     cfg = f'[api]\nusers = [{{name = "admin", role = "admin", password_hash = "{admin_hash}"}}]\n'
     open_before = db_query(db, "SELECT count(*) FROM alerts WHERE ended = 0")[0][0]  # the replay's + 77
     stored_seconds = [ts for (ts,) in db_query(db, "SELECT ts FROM stats_1s")]  # the replay's history
-    d_started = time.time()
     d = Daemon(NMS, tmp, cfg, extra_args=["-v"], name="main")
     try:
         d.wait_ready()
