@@ -182,10 +182,14 @@ def run(args, pcap, cfg, mode):
     if not m:
         raise RuntimeError("no summary line: " + err[-500:])
     packets, drops, seconds = int(m.group(1)), int(m.group(2)), float(m.group(3))
+    # CPU the capture and worker threads spend per packet: whether the API slows the packet
+    # path itself (locks, shared cache lines), apart from taking CPU time from it.
+    path_cpu = sum(v for name, v in cpu.items() if name.startswith(("nms-cap", "nms-worker")))
     return {"mode": mode, "packets": packets, "drops": drops, "seconds": seconds, "mpps": packets / seconds / 1e6,
             "api_cpu_s": round(cpu.get("nms-api", 0.0), 3), "stats_cpu_s": round(cpu.get("nms-stats", 0.0), 3),
             "process_cpu_s": round(sum(cpu.values()), 3), "load_client_cpu_s": round(client_cpu, 3),
             "api_cpu_share_pct": round(100 * cpu.get("nms-api", 0.0) / seconds, 2),
+            "packet_path_cpu_ns_per_packet": round(1e9 * path_cpu / packets, 1) if packets else None,
             "ws_frames": load.frames if load else 0, "rest_requests": load.requests if load else 0,
             "client_errors": load.errors if load else 0}
 
@@ -231,11 +235,18 @@ def main():
                               "stats_cpu_s_median": statistics.median(r["stats_cpu_s"] for r in rs),
                               "api_cpu_share_pct_median": statistics.median(r["api_cpu_share_pct"] for r in rs),
                               "load_client_cpu_s_median": statistics.median(r["load_client_cpu_s"] for r in rs),
-                              "seconds_median": statistics.median(r["seconds"] for r in rs)}
+                              "seconds_median": statistics.median(r["seconds"] for r in rs),
+                              "packet_path_cpu_ns_per_packet_median":
+                                  statistics.median(r["packet_path_cpu_ns_per_packet"] for r in rs)}
     base = out["modes"].get("idle", {}).get("mpps_median")
     if base:
         for mode in modes:
             out["modes"][mode]["change_vs_idle_pct"] = round(100 * (out["modes"][mode]["mpps_median"] / base - 1), 2)
+    base_cpu = out["modes"].get("idle", {}).get("packet_path_cpu_ns_per_packet_median")
+    if base_cpu:
+        for mode in modes:
+            out["modes"][mode]["packet_path_cpu_change_vs_idle_pct"] = round(
+                100 * (out["modes"][mode]["packet_path_cpu_ns_per_packet_median"] / base_cpu - 1), 2)
     print(json.dumps(out, indent=1))
 
 

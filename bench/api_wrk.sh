@@ -40,21 +40,24 @@ done
 token=$(curl -fs -H 'Content-Type: application/json' -d '{"username":"bench","password":"bench-pass"}' \
   "http://127.0.0.1:$port/api/v1/auth/login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
 
-# Packets the pipeline counted over a window of `duration` (from /api/v1/stats totals).
+# "packets uptime_s" of the current snapshot. The rate over a window is taken between two
+# snapshots with their own clock: snapshots come once a second, so the wall clock of the
+# request would be up to a second off (10% of a 10 s window).
 packets() {
   curl -fs -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/stats" |
-    python3 -c 'import json,sys; print(json.load(sys.stdin)["totals"]["packets"])'
+    python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["totals"]["packets"], d["uptime_s"])'
 }
+rate() { python3 -c "import sys; p0,t0,p1,t1=map(float,sys.argv[1:]); print(round((p1-p0)/(t1-t0)))" $1 $2; }
 secs=${duration%s}
-p0=$(packets); t0=$(date +%s.%N); sleep "$secs"; p1=$(packets); t1=$(date +%s.%N)
-idle_pps=$(python3 -c "print(round(($p1-$p0)/($t1-$t0)))")
+s0=$(packets); sleep "$secs"; s1=$(packets)
+idle_pps=$(rate "$s0" "$s1")
 results=()
 for path in /api/v1/stats "/api/v1/flows?limit=100"; do
-  p0=$(packets); t0=$(date +%s.%N)
+  s0=$(packets)
   wrk -t"$threads" -c"$conns" -d"$duration" --latency -H "Authorization: Bearer $token" \
     "http://127.0.0.1:$port$path" > "$tmp/wrk.txt"
-  p1=$(packets); t1=$(date +%s.%N)
-  results+=("$(python3 - "$tmp/wrk.txt" "$path" "$(python3 -c "print(round(($p1-$p0)/($t1-$t0)))")" <<'PY'
+  s1=$(packets)
+  results+=("$(python3 - "$tmp/wrk.txt" "$path" "$(rate "$s0" "$s1")" <<'PY'
 import json, re, sys
 text, path, pps = open(sys.argv[1]).read(), sys.argv[2], int(sys.argv[3])
 def ms(v):
