@@ -1,5 +1,6 @@
 // IMAP (143): classification and one EVE "imap" event per client command {tag, command,
-// (LOGIN) user}; STARTTLS ends inspection. Literals and responses are not parsed.
+// (LOGIN) user}; STARTTLS and its tagged OK hand the flow to the TLS dissector. Literals and
+// responses other than the tagged answer to LOGIN/AUTHENTICATE/STARTTLS are not parsed.
 #include "dpi/dissector.hpp"
 #include "dpi/dissectors/json_text.hpp"
 #include "dpi/dissectors/line_parse.hpp"
@@ -9,11 +10,15 @@ namespace {
 
 enum Field : uint8_t { kTag, kCommand, kUser };
 
+// The client command whose tagged reply the server side looks for.
+enum class Pending : uint8_t { kNone, kLogin, kStartTls };
+
 struct ImapState {
     uint8_t mid_line[2];
     uint16_t events;
-    uint8_t login_tag_len;     // > 0: a LOGIN/AUTHENTICATE with this tag awaits its tagged reply
-    char login_tag[16];
+    Pending pending;
+    uint8_t tag_len;           // the pending command's tag
+    char tag[16];
 };
 static_assert(sizeof(ImapState) <= kMaxStateBytes);
 
@@ -52,9 +57,14 @@ class ImapDissector final : public Dissector {
         auto& s = *reinterpret_cast<ImapState*>(state.data());
         std::string_view d = in.data.as_string();
         if (in.dir == flow::kToClient) {
-            if (!s.login_tag_len) return {static_cast<uint32_t>(d.size()), s.events >= kMaxEvents};
-            return {server_lines(d, in.stream_gap, s, events), false};
+            if (s.pending == Pending::kNone) return {static_cast<uint32_t>(d.size()), s.events >= kMaxEvents};
+            const uint32_t n = server_lines(d, in.stream_gap, s, events);
+            if (s.pending == Pending::kStartTls && s.tag_len == 0) return {n, true, "tls"};  // the handshake follows
+            return {n, false};
         }
+        // After STARTTLS the client waits for the tagged OK (RFC 9051 6.2.1): whatever it sends
+        // meanwhile is kept for the TLS dissector (or, if refused, read as commands then).
+        if (s.pending == Pending::kStartTls) return {0, false};
         uint32_t consumed = 0;
         if (in.stream_gap) s.mid_line[0] = 1;
         while (!d.empty()) {
@@ -75,20 +85,24 @@ class ImapDissector final : public Dissector {
             std::string_view tag, rest, verb, arg;
             lines::split_command(l.text, tag, rest);
             lines::split_command(rest, verb, arg);
-            if (lines::iequals(verb, "LOGIN") || lines::iequals(verb, "AUTHENTICATE"))
-                s.login_tag_len = tag.size() <= sizeof s.login_tag ? lines::copy_to(s.login_tag, tag) : 0;
-            if (verb.empty() || s.events >= kMaxEvents) continue;
-            ++s.events;
-            if (AppEvent* ev = events.begin_event()) {
-                EventWriter w(*ev);
-                w.str(kTag, tag.substr(0, 32));
-                w.str(kCommand, verb.substr(0, 32));
-                if (lines::iequals(verb, "LOGIN")) w.str(kUser, arg.substr(0, arg.find(' ')).substr(0, 128));
-                events.commit_event();
+            const bool starttls = lines::iequals(verb, "STARTTLS");
+            if (lines::iequals(verb, "LOGIN") || lines::iequals(verb, "AUTHENTICATE") || starttls) {
+                s.tag_len = tag.size() <= sizeof s.tag ? lines::copy_to(s.tag, tag) : 0;
+                s.pending = s.tag_len == 0 ? Pending::kNone : starttls ? Pending::kStartTls : Pending::kLogin;
             }
-            if (lines::iequals(verb, "STARTTLS")) return {static_cast<uint32_t>(in.data.size), true};
+            if (!verb.empty() && s.events < kMaxEvents) {
+                ++s.events;
+                if (AppEvent* ev = events.begin_event()) {
+                    EventWriter w(*ev);
+                    w.str(kTag, tag.substr(0, 32));
+                    w.str(kCommand, verb.substr(0, 32));
+                    if (lines::iequals(verb, "LOGIN")) w.str(kUser, arg.substr(0, arg.find(' ')).substr(0, 128));
+                    events.commit_event();
+                }
+            }
+            if (s.pending == Pending::kStartTls) return {consumed, false};
         }
-        return {consumed, s.events >= kMaxEvents};
+        return {consumed, s.events >= kMaxEvents && s.pending == Pending::kNone};
     }
 
     void render(const AppEvent& ev, JsonWriter& w) const override {
@@ -106,12 +120,14 @@ class ImapDissector final : public Dissector {
     }
 
  private:
-    // Server lines while a login awaits its answer: "<tag> OK" accepts it, "<tag> NO" refuses
-    // the credentials (RFC 9051 6.2.2/6.2.3); untagged and continuation lines are passed over.
+    // Server lines while a command awaits its answer: "<tag> OK" accepts a login or STARTTLS,
+    // "<tag> NO" refuses the credentials (RFC 9051 6.2.2/6.2.3); untagged and continuation
+    // lines are passed over. The tag is cleared once answered (the pending kind stays for the
+    // caller, which hands over to TLS after an accepted STARTTLS).
     static uint32_t server_lines(std::string_view d, bool gap, ImapState& s, EventSink& events) noexcept {
         uint32_t consumed = 0;
         if (gap) s.mid_line[1] = 1;
-        while (!d.empty() && s.login_tag_len) {
+        while (!d.empty() && s.tag_len) {
             const lines::Line l = lines::next_line(d);
             if (l.taken == 0) {
                 if (d.size() >= 2048) {
@@ -128,13 +144,20 @@ class ImapDissector final : public Dissector {
             }
             std::string_view tag, rest, status, text;
             lines::split_command(l.text, tag, rest);
-            if (tag != std::string_view(s.login_tag, s.login_tag_len)) continue;
+            if (tag != std::string_view(s.tag, s.tag_len)) continue;
             lines::split_command(rest, status, text);
-            s.login_tag_len = 0;
-            if (lines::iequals(status, "OK")) events.security_fact({SecurityFactKind::kLoginSuccess, "imap", 0, 0});
+            s.tag_len = 0;
+            const bool ok = lines::iequals(status, "OK");
+            if (s.pending == Pending::kStartTls) {
+                if (ok) return consumed;  // the server's TLS records follow this line
+                s.pending = Pending::kNone;
+                continue;
+            }
+            s.pending = Pending::kNone;
+            if (ok) events.security_fact({SecurityFactKind::kLoginSuccess, "imap", 0, 0});
             else if (lines::iequals(status, "NO")) events.security_fact({SecurityFactKind::kLoginFailure, "imap", 0, 0});
         }
-        return consumed + static_cast<uint32_t>(d.size());  // no login pending: the rest is not looked at
+        return consumed + static_cast<uint32_t>(d.size());  // nothing pending: the rest is not looked at
     }
 
     DissectorInfo info_{"imap", kTcp, {143, 0, 0, 0, 0, 0}, sizeof(ImapState), true};
