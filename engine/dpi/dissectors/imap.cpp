@@ -10,8 +10,9 @@ namespace {
 
 enum Field : uint8_t { kTag, kCommand, kUser };
 
-// The client command whose tagged reply the server side looks for.
-enum class Pending : uint8_t { kNone, kLogin, kStartTls };
+// The client command whose tagged reply the server side looks for; kTlsAccepted: the server
+// said OK to STARTTLS, the TLS dissector takes over.
+enum class Pending : uint8_t { kNone, kLogin, kStartTls, kTlsAccepted };
 
 struct ImapState {
     uint8_t mid_line[2];
@@ -59,7 +60,7 @@ class ImapDissector final : public Dissector {
         if (in.dir == flow::kToClient) {
             if (s.pending == Pending::kNone) return {static_cast<uint32_t>(d.size()), s.events >= kMaxEvents};
             const uint32_t n = server_lines(d, in.stream_gap, s, events);
-            if (s.pending == Pending::kStartTls && s.tag_len == 0) return {n, true, "tls"};  // the handshake follows
+            if (s.pending == Pending::kTlsAccepted) return {n, true, "tls"};  // the handshake follows
             return {n, false};
         }
         // After STARTTLS the client waits for the tagged OK (RFC 9051 6.2.1): whatever it sends
@@ -122,8 +123,7 @@ class ImapDissector final : public Dissector {
  private:
     // Server lines while a command awaits its answer: "<tag> OK" accepts a login or STARTTLS,
     // "<tag> NO" refuses the credentials (RFC 9051 6.2.2/6.2.3); untagged and continuation
-    // lines are passed over. The tag is cleared once answered (the pending kind stays for the
-    // caller, which hands over to TLS after an accepted STARTTLS).
+    // lines are passed over.
     static uint32_t server_lines(std::string_view d, bool gap, ImapState& s, EventSink& events) noexcept {
         uint32_t consumed = 0;
         if (gap) s.mid_line[1] = 1;
@@ -149,8 +149,8 @@ class ImapDissector final : public Dissector {
             s.tag_len = 0;
             const bool ok = lines::iequals(status, "OK");
             if (s.pending == Pending::kStartTls) {
+                s.pending = ok ? Pending::kTlsAccepted : Pending::kNone;
                 if (ok) return consumed;  // the server's TLS records follow this line
-                s.pending = Pending::kNone;
                 continue;
             }
             s.pending = Pending::kNone;
