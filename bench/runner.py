@@ -30,8 +30,8 @@ ROOT = os.path.dirname(HERE)
 # shape (--flows = packets / 5: ~3.7 packets per flow, nearly every packet a handshake);
 # "realistic" has ~24 packets per flow, the pooled figure of the real captures in
 # shared/corpus (7,071 packets in 288 flows; median per file 12).
-# dpi_profiles: the same two shapes, as (--flows, packets), ten times larger for the wall-clock
-# DPI on/off runs: on 100k packets (0.1 s) the engine's start-up (nDPI and DPI contexts, table
+# dpi_profiles: the same two shapes, as (--flows, packets), larger for the wall-clock DPI
+# on/off runs (1M packets full, 100k quick): on 100k packets (0.1 s) the engine's start-up (nDPI and DPI contexts, table
 # pages touched the first time) swings single runs by 2x and hides the per-packet cost.
 MODES = {
     "full": {"repeat": 3, "c64": (100_000, 1_000_000), "cimix": (200_000, 1_000_000),
@@ -332,7 +332,7 @@ class Bench:
     # --- DPI cost, wall clock ----------------------------------------------------------------
     def dpi_cost(self):
         """bench_pipeline (1 worker) with DPI on and off on each profile's DPI capture (the
-        callgrind shape, ten times larger), rounds interleaved (on, off, on, off, ...) so a
+        callgrind shape, larger), rounds interleaved (on, off, on, off, ...) so a
         change in machine load hits both; each run is the median of `dpi_repeat` passes in
         one process, the figure the median of each side. Detectors stay on in both."""
         rounds, repeat = self.p["dpi_rounds"], self.p["dpi_repeat"]
